@@ -1,0 +1,77 @@
+"""What the calendars package hands out: closures, and the problems met while reading them."""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, so that "Fermé" matches "ferme" and "Relève" "releve"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class ClosureFilter:
+    """Which events of a shared calendar are closures. Empty means every event is one."""
+
+    categories: tuple[str, ...] = ()
+    title_contains: tuple[str, ...] = ()
+
+    @property
+    def is_everything(self) -> bool:
+        return not self.categories and not self.title_contains
+
+    def accepts(self, summary: str, categories: tuple[str, ...]) -> bool:
+        if self.is_everything:
+            return True
+        wanted = {fold(c) for c in self.categories}
+        if any(fold(c) in wanted for c in categories):
+            return True
+        title = fold(summary)
+        return any(fold(word) in title for word in self.title_contains)
+
+
+@dataclass(frozen=True, order=True)
+class Closure:
+    """A span of time, from one calendar event, during which the practice is closed.
+
+    `start` and `end` are aware datetimes in the practice's zone; `end` is exclusive.
+    `offices` holds the covering offices the event itself names, as typed (ids or names).
+    """
+
+    start: datetime
+    end: datetime
+    summary: str = ""
+    uid: str = ""
+    offices: tuple[str, ...] = ()
+    is_all_day: bool = False
+    source: str = ""
+
+    def contains(self, instant: datetime) -> bool:
+        return self.start <= instant < self.end
+
+
+@dataclass(frozen=True)
+class CalendarProblem:
+    """Something in a calendar that was skipped or worked around; the rest of it is still used."""
+
+    source: str
+    message: str
+    uid: str | None = None
+    summary: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        what = f' event "{self.summary}"' if self.summary else ""
+        return f"{where}:{what} {self.message}"
+
+
+@dataclass(frozen=True)
+class CalendarReading:
+    """The closures read from one calendar, and what was wrong in it."""
+
+    closures: tuple[Closure, ...]
+    problems: tuple[CalendarProblem, ...] = ()

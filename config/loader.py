@@ -1,0 +1,527 @@
+"""Read the YAML configuration into `Settings`, reporting every problem at once.
+
+Each problem names the file, the line and the key, and says how to fix it. Nothing here reads
+the calendars themselves (that is `config check`'s job); a local calendar file that does not
+exist is reported, since that is cheap and the most common slip.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import zoneinfo
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import phonenumbers
+import yaml
+
+from calendars.model import ClosureFilter
+from config.errors import ConfigError, Problem
+from config.settings import (
+    LANGUAGES,
+    OFFICE_KINDS,
+    WEEKDAYS,
+    CalendarSource,
+    CoveringOffice,
+    Name,
+    OpeningHours,
+    Practice,
+    Service,
+    Settings,
+)
+from config.yamlfile import LineDict, LineList, load_yaml
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_HOURS = re.compile(r"^\s*(\d{1,2})[:h](\d{2})\s*-\s*(\d{1,2})[:h](\d{2})\s*$")
+_SECRET_WORDS = ("token", "password", "secret", "account_sid", "api_key")
+_SECRET_FIX = (
+    "secrets never go in the YAML file: remove this key and set the environment variable "
+    "instead (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, SMTP_PASSWORD, or the same name with "
+    "_FILE pointing at a file that holds it)"
+)
+
+PRACTICE_KEYS = {
+    "id": True, "name": True, "numbers": True, "front_desk": True, "timezone": True,
+    "language": True, "calendars": True, "coverage": True, "opening_hours": False,
+    "instructions": False,
+}
+OFFICE_KEYS = {
+    "id": True, "kind": True, "name": True, "phone": True, "language": True,
+    "sms": False, "email": False,
+}
+TOP_KEYS = {"practices": True, "offices": True, "service": False}
+SERVICE_KEYS = {"refresh_minutes": False, "horizon_days": False, "public_url": False}
+COVERAGE_KEYS = {"closures": True, "outside_hours": False}
+CALENDAR_KEYS = {"source": True, "only": False}
+ONLY_KEYS = {"categories": False, "title_contains": False}
+NAME_KEYS = {"written": True, "spoken": True}
+
+
+class _Checker:
+    """Collects problems while walking the YAML tree."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+        self.declared_offices: set[str] = set()
+
+    def error(self, line: int | None, key: str, message: str, fix: str = "") -> None:
+        self.problems.append(Problem(self.file, line, key, message, fix))
+
+    def warn(self, line: int | None, key: str, message: str, fix: str = "") -> None:
+        self.problems.append(Problem(self.file, line, key, message, fix, is_warning=True))
+
+    def mapping(self, value: Any, key: str, line: int | None, allowed: dict[str, bool]) -> LineDict | None:
+        """Check that `value` is a mapping with only `allowed` keys and all the required ones."""
+        if not isinstance(value, LineDict):
+            self.error(line, key, f"expected a mapping of keys ({', '.join(allowed)}), got {_kind(value)}",
+                       "indent the keys under it, one `key: value` per line")
+            return None
+        for name in value:
+            name_s = str(name)
+            if name_s in allowed:
+                continue
+            where = value.key_lines.get(name_s, value.line)
+            if any(word in name_s.lower() for word in _SECRET_WORDS):
+                self.error(where, f"{key}.{name_s}", "secrets are not read from the configuration file", _SECRET_FIX)
+                continue
+            close = difflib.get_close_matches(name_s, list(allowed), n=1)
+            fix = f'did you mean "{close[0]}"?' if close else f"the keys allowed here are: {', '.join(allowed)}"
+            self.error(where, f"{key}.{name_s}", "unknown key", fix)
+        for name, required in allowed.items():
+            if required and name not in value:
+                self.error(value.line, key, f'missing required key "{name}"', f"add `{name}:` under {key}")
+        return value
+
+    def line_of(self, parent: LineDict, name: str) -> int:
+        return parent.key_lines.get(name, parent.line)
+
+    def text(self, parent: LineDict, name: str, key: str) -> str | None:
+        value = parent.get(name)
+        if value is None:
+            return None
+        if isinstance(value, (LineDict, LineList)) or not str(value).strip():
+            self.error(self.line_of(parent, name), key, f"expected some text, got {_kind(value)}")
+            return None
+        return str(value).strip()
+
+    def text_list(self, parent: LineDict, name: str, key: str) -> tuple[str, ...]:
+        """A list of strings; a single string is accepted as a list of one."""
+        value = parent.get(name)
+        if value is None:
+            return ()
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            return (str(value),)
+        if not isinstance(value, LineList) or any(isinstance(v, (LineDict, LineList)) for v in value):
+            self.error(self.line_of(parent, name), key, f"expected a list of values, got {_kind(value)}",
+                       "write it as [a, b] or one `- item` per line")
+            return ()
+        return tuple(str(v) for v in value)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, LineDict):
+        return "a mapping"
+    if isinstance(value, LineList):
+        return "a list"
+    return f'"{value}"'
+
+
+def load_settings(path: str | Path) -> Settings:
+    """Read and validate the configuration file; raise ConfigError listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([Problem(str(path), None, "(file)", "configuration file not found",
+                                   "check RELEVE_CONFIG, or copy config/example/releve.yaml")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([Problem(str(path), None, "(file)", f"cannot be read: {exc}",
+                                   "save it as UTF-8 text")]) from None
+    return parse_settings(text, path)
+
+
+def parse_settings(text: str, path: Path) -> Settings:
+    """Validate YAML text as if read from `path` (relative calendar paths start from its folder)."""
+    checker = _Checker(str(path))
+    try:
+        tree = load_yaml(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise ConfigError([Problem(str(path), mark.line + 1 if mark else None, "(syntax)",
+                                   f"not valid YAML: {exc.problem}",
+                                   "check the indentation and quoting around this line")]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([Problem(str(path), None, "(syntax)", f"not valid YAML: {exc}")]) from None
+
+    root = checker.mapping(tree, "(top)", 1, TOP_KEYS)
+    if root is None:
+        raise ConfigError(checker.problems)
+
+    offices = _read_offices(checker, root)
+    service = _read_service(checker, root)
+    practices = _read_practices(checker, root, path.resolve().parent)
+    if any(not p.is_warning for p in checker.problems):
+        raise ConfigError(checker.problems)
+    return Settings(path=path, practices=practices, offices=offices, service=service)
+
+
+def _items(checker: _Checker, root: LineDict, name: str) -> list[tuple[int, Any]]:
+    value = root.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, LineList):
+        checker.error(checker.line_of(root, name), name, f"expected a list, got {_kind(value)}",
+                      f"write one `- id: …` entry per {name[:-1]}")
+        return []
+    return list(zip(value.item_lines, value))
+
+
+def _read_id(checker: _Checker, entry: LineDict, kind: str, index: int, seen: set[str]) -> str | None:
+    raw = entry.get("id")
+    if raw is None:
+        return None
+    ident = str(raw)
+    line = checker.line_of(entry, "id")
+    if not _ID.match(ident):
+        checker.error(line, f"{kind}[{index}].id", f'"{ident}" is not a valid id',
+                      "use lower-case letters, digits, - and _ only, e.g. cabinet-dupont")
+        return None
+    if ident in seen:
+        checker.error(line, f"{kind}[{ident}].id", f'the id "{ident}" is used twice', "give each one its own id")
+        return None
+    seen.add(ident)
+    return ident
+
+
+def _read_name(checker: _Checker, entry: LineDict, key: str) -> Name | None:
+    value = entry.get("name")
+    line = checker.line_of(entry, "name")
+    if isinstance(value, str) and value.strip():
+        return Name(written=value.strip(), spoken=value.strip())
+    mapping = checker.mapping(value, f"{key}.name", line, NAME_KEYS)
+    if mapping is None:
+        return None
+    written = checker.text(mapping, "written", f"{key}.name.written")
+    spoken = checker.text(mapping, "spoken", f"{key}.name.spoken")
+    return Name(written, spoken) if written and spoken else None
+
+
+def _read_phone(checker: _Checker, raw: str, line: int | None, key: str) -> str | None:
+    """A phone number in international form, returned as E.164 (+33145678910)."""
+    text = raw.strip()
+    hint = ""
+    for region in ("FR", "CA"):
+        try:
+            guess = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(guess):
+            e164 = phonenumbers.format_number(guess, phonenumbers.PhoneNumberFormat.E164)
+            hint = f" ({text} in {region} would be {e164})"
+            break
+    if not text.startswith("+"):
+        checker.error(line, key, f'"{text}" is not in international format',
+                      f"write it with its country code, as +33 1 45 67 89 10 or +1 514 555 0123{hint}")
+        return None
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException as exc:
+        checker.error(line, key, f'"{text}" is not a phone number: {exc}',
+                      "write it in international format, e.g. +33 1 45 67 89 10")
+        return None
+    if not phonenumbers.is_valid_number(number):
+        checker.error(line, key, f'"{text}" is not a valid phone number',
+                      "check the digits: a wrong or missing digit is the usual cause")
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _read_phones(checker: _Checker, entry: LineDict, name: str, key: str) -> tuple[str, ...]:
+    values = checker.text_list(entry, name, key)
+    line = checker.line_of(entry, name)
+    found = tuple(p for p in (_read_phone(checker, v, line, key) for v in values) if p)
+    return found
+
+
+def _read_language(checker: _Checker, entry: LineDict, key: str) -> str | None:
+    raw = entry.get("language")
+    if raw is None:
+        return None
+    line = checker.line_of(entry, "language")
+    text = str(raw).strip().replace("_", "-")
+    for language in LANGUAGES:
+        if language.lower() == text.lower():
+            return language
+    close = difflib.get_close_matches(text, LANGUAGES, n=1)
+    fix = (f'did you mean "{close[0]}"? ' if close else "") + f"Relève speaks {', '.join(LANGUAGES)}"
+    checker.error(line, key, f'unknown language "{raw}"', fix)
+    return None
+
+
+def _read_email(checker: _Checker, entry: LineDict, key: str) -> str | None:
+    text = checker.text(entry, "email", key)
+    if text is None:
+        return None
+    if not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", text):
+        checker.error(checker.line_of(entry, "email"), key, f'"{text}" is not an email address',
+                      "write it as name@example.fr")
+        return None
+    return text
+
+
+def _read_offices(checker: _Checker, root: LineDict) -> dict[str, CoveringOffice]:
+    offices: dict[str, CoveringOffice] = {}
+    seen: set[str] = set()
+    for index, (line, raw) in enumerate(_items(checker, root, "offices")):
+        entry = checker.mapping(raw, f"offices[{index}]", line, OFFICE_KEYS)
+        if entry is None:
+            continue
+        ident = _read_id(checker, entry, "offices", index, seen)
+        key = f"offices[{ident or index}]"
+        kind = checker.text(entry, "kind", f"{key}.kind")
+        if kind is not None and kind not in OFFICE_KINDS:
+            checker.error(checker.line_of(entry, "kind"), f"{key}.kind", f'unknown kind "{kind}"',
+                          f"use one of: {', '.join(OFFICE_KINDS)}")
+            kind = None
+        name = _read_name(checker, entry, key)
+        phone = entry.get("phone")
+        phone_e164 = _read_phone(checker, str(phone), checker.line_of(entry, "phone"), f"{key}.phone") if phone else None
+        sms = entry.get("sms")
+        sms_e164 = _read_phone(checker, str(sms), checker.line_of(entry, "sms"), f"{key}.sms") if sms else None
+        email = _read_email(checker, entry, f"{key}.email")
+        language = _read_language(checker, entry, f"{key}.language")
+        if ident and kind and name and phone_e164 and language:
+            offices[ident] = CoveringOffice(ident, kind, name, phone_e164, language, sms_e164, email)
+    # An office with a mistake of its own is reported once, not again at every chain naming it.
+    checker.declared_offices = seen
+    return offices
+
+
+def _read_service(checker: _Checker, root: LineDict) -> Service:
+    raw = root.get("service")
+    if raw is None:
+        return Service()
+    entry = checker.mapping(raw, "service", checker.line_of(root, "service"), SERVICE_KEYS)
+    if entry is None:
+        return Service()
+    refresh = _read_int(checker, entry, "refresh_minutes", "service.refresh_minutes", 1, 24 * 60, 15)
+    horizon = _read_int(checker, entry, "horizon_days", "service.horizon_days", 14, 5 * 366, 400)
+    public_url = checker.text(entry, "public_url", "service.public_url")
+    if public_url is not None:
+        parts = urlsplit(public_url)
+        if parts.scheme != "https" or not parts.netloc or parts.path not in ("", "/"):
+            checker.error(checker.line_of(entry, "public_url"), "service.public_url",
+                          f'"{public_url}" is not a base address',
+                          "write the https:// address Twilio calls, without a path: https://releve.example.fr")
+            public_url = None
+        else:
+            public_url = f"https://{parts.netloc}"
+    return Service(refresh=timedelta(minutes=refresh), horizon=timedelta(days=horizon), public_url=public_url)
+
+
+def _read_int(checker: _Checker, entry: LineDict, name: str, key: str, low: int, high: int, default: int) -> int:
+    value = entry.get(name)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        checker.error(checker.line_of(entry, name), key, f"expected a whole number from {low} to {high}, got {_kind(value)}")
+        return default
+    return value
+
+
+def _read_timezone(checker: _Checker, entry: LineDict, key: str) -> zoneinfo.ZoneInfo | None:
+    raw = entry.get("timezone")
+    if raw is None:
+        return None
+    name = str(raw).strip()
+    line = checker.line_of(entry, "timezone")
+    if name in zoneinfo.available_timezones():
+        return zoneinfo.ZoneInfo(name)
+    close = difflib.get_close_matches(name, sorted(zoneinfo.available_timezones()), n=1)
+    fix = f'did you mean "{close[0]}"?' if close else "use an IANA zone name such as Europe/Paris or America/Montreal"
+    checker.error(line, key, f'unknown time zone "{name}"', fix)
+    return None
+
+
+def _read_chain(checker: _Checker, entry: LineDict, name: str, key: str) -> tuple[str, ...]:
+    chain = checker.text_list(entry, name, key)
+    line = checker.line_of(entry, name)
+    known = sorted(checker.declared_offices)
+    for office_id in chain:
+        if office_id not in known:
+            close = difflib.get_close_matches(office_id, known, n=1)
+            fix = f'did you mean "{close[0]}"?' if close else f"declare it under offices: (known: {', '.join(known) or 'none'})"
+            checker.error(line, key, f'no covering office has the id "{office_id}"', fix)
+    if len(set(chain)) != len(chain):
+        checker.error(line, key, "the same covering office appears twice in the chain", "list each office once")
+    return chain
+
+
+def _read_coverage(checker: _Checker, entry: LineDict, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    raw = entry.get("coverage")
+    if raw is None:
+        return (), ()
+    mapping = checker.mapping(raw, f"{key}.coverage", checker.line_of(entry, "coverage"), COVERAGE_KEYS)
+    if mapping is None:
+        return (), ()
+    closures = _read_chain(checker, mapping, "closures", f"{key}.coverage.closures")
+    if "closures" in mapping and not closures:
+        checker.error(checker.line_of(mapping, "closures"), f"{key}.coverage.closures",
+                      "the coverage chain is empty: callers would reach nobody",
+                      "list at least one covering office id")
+    after = _read_chain(checker, mapping, "outside_hours", f"{key}.coverage.outside_hours")
+    return closures, after or closures
+
+
+def _read_calendars(checker: _Checker, entry: LineDict, key: str, folder: Path) -> tuple[CalendarSource, ...]:
+    raw = entry.get("calendars")
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        raw_list: list[tuple[int, Any]] = [(checker.line_of(entry, "calendars"), raw)]
+    elif isinstance(raw, LineList):
+        raw_list = list(zip(raw.item_lines, raw))
+    else:
+        checker.error(checker.line_of(entry, "calendars"), f"{key}.calendars", f"expected a list, got {_kind(raw)}",
+                      "write one `- file.ics` or `- source: https://…` per calendar")
+        return ()
+    sources = []
+    for index, (line, item) in enumerate(raw_list):
+        item_key = f"{key}.calendars[{index}]"
+        selection = ClosureFilter()
+        if isinstance(item, LineDict):
+            mapping = checker.mapping(item, item_key, line, CALENDAR_KEYS)
+            if mapping is None or "source" not in mapping:
+                continue
+            location = str(mapping["source"]).strip()
+            line = checker.line_of(mapping, "source")
+            if "only" in mapping:
+                only = checker.mapping(mapping["only"], f"{item_key}.only", checker.line_of(mapping, "only"), ONLY_KEYS)
+                if only is not None:
+                    selection = ClosureFilter(
+                        categories=checker.text_list(only, "categories", f"{item_key}.only.categories"),
+                        title_contains=checker.text_list(only, "title_contains", f"{item_key}.only.title_contains"),
+                    )
+        elif isinstance(item, str) and item.strip():
+            location = item.strip()
+        else:
+            checker.error(line, item_key, f"expected a file or an address, got {_kind(item)}")
+            continue
+        source = _read_location(checker, location, line, item_key, folder)
+        if source:
+            sources.append(CalendarSource(source, selection))
+    return tuple(sources)
+
+
+def _read_location(checker: _Checker, location: str, line: int, key: str, folder: Path) -> str | None:
+    """A calendar location: webcal:// becomes https://; a relative path starts at the config's folder."""
+    if location.startswith("webcal://"):
+        return "https://" + location[len("webcal://"):]
+    if "://" in location:
+        parts = urlsplit(location)
+        if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1", "::1")):
+            return location
+        checker.error(line, key, f'"{parts.scheme}://" addresses are not read',
+                      "use the calendar's https:// or webcal:// address: a private calendar address is a "
+                      "password and must not travel in clear")
+        return None
+    path = Path(location).expanduser()
+    if not path.is_absolute():
+        path = folder / path
+    if not path.is_file():
+        checker.error(line, key, f'calendar file "{path}" does not exist',
+                      "check the name; a relative path starts from the configuration file's folder")
+        return None
+    return str(path)
+
+
+def _read_opening_hours(checker: _Checker, entry: LineDict, key: str) -> OpeningHours | None:
+    raw = entry.get("opening_hours")
+    if raw is None:
+        return None
+    mapping = checker.mapping(raw, f"{key}.opening_hours", checker.line_of(entry, "opening_hours"),
+                              {day: False for day in WEEKDAYS})
+    if mapping is None:
+        return None
+    days: list[tuple[tuple[int, int], ...]] = []
+    for day in WEEKDAYS:
+        day_key = f"{key}.opening_hours.{day}"
+        line = checker.line_of(mapping, day)
+        value = mapping.get(day)
+        if value is None or value is False or (isinstance(value, str) and value.strip().lower() in ("closed", "fermé", "ferme")):
+            days.append(())
+            continue
+        ranges = [value] if isinstance(value, str) else (list(value) if isinstance(value, LineList) else None)
+        if ranges is None:
+            checker.error(line, day_key, f"expected opening ranges, got {_kind(value)}", 'write ["08:30-12:30", "14:00-19:00"] or closed')
+            days.append(())
+            continue
+        spans = []
+        for text in ranges:
+            span = _parse_range(str(text))
+            if span is None:
+                checker.error(line, day_key, f'"{text}" is not an opening range',
+                              'write it as "08:30-12:30" (24-hour clock; 24:00 for midnight)')
+                continue
+            spans.append(span)
+        spans.sort()
+        if any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
+            checker.error(line, day_key, "opening ranges overlap", "make each range end before the next starts")
+        days.append(tuple(spans))
+    if not any(days):
+        checker.error(mapping.line, f"{key}.opening_hours", "the practice is never open",
+                      "give at least one day an opening range, or remove opening_hours")
+    return OpeningHours(tuple(days))
+
+
+def _parse_range(text: str) -> tuple[int, int] | None:
+    match = _HOURS.match(text)
+    if not match:
+        return None
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    start, end = h1 * 3600 + m1 * 60, h2 * 3600 + m2 * 60
+    if m1 > 59 or m2 > 59 or h1 > 23 or end > 86400 or end <= start:
+        return None
+    return start, end
+
+
+def _read_practices(checker: _Checker, root: LineDict, folder: Path) -> tuple[Practice, ...]:
+    practices = []
+    seen: set[str] = set()
+    numbers_seen: dict[str, str] = {}
+    for index, (line, raw) in enumerate(_items(checker, root, "practices")):
+        entry = checker.mapping(raw, f"practices[{index}]", line, PRACTICE_KEYS)
+        if entry is None:
+            continue
+        ident = _read_id(checker, entry, "practices", index, seen)
+        key = f"practices[{ident or index}]"
+        name = _read_name(checker, entry, key)
+        numbers = _read_phones(checker, entry, "numbers", f"{key}.numbers")
+        for number in numbers:
+            if number in numbers_seen and numbers_seen[number] != ident:
+                checker.error(checker.line_of(entry, "numbers"), f"{key}.numbers",
+                              f"{number} already belongs to practice {numbers_seen[number]}",
+                              "a Twilio number routes calls for one practice only")
+            numbers_seen[number] = ident or ""
+        front_desk = _read_phones(checker, entry, "front_desk", f"{key}.front_desk")
+        timezone = _read_timezone(checker, entry, f"{key}.timezone")
+        language = _read_language(checker, entry, f"{key}.language")
+        calendars = _read_calendars(checker, entry, f"{key}.calendars", folder)
+        closure_chain, after_hours_chain = _read_coverage(checker, entry, key)
+        hours = _read_opening_hours(checker, entry, key)
+        instructions = checker.text(entry, "instructions", f"{key}.instructions") or ""
+        if ident and name and numbers and front_desk and timezone and language and closure_chain:
+            practices.append(Practice(
+                id=ident, name=name, numbers=numbers, front_desk=front_desk, timezone=timezone,
+                language=language, calendars=calendars, closure_chain=closure_chain,
+                after_hours_chain=after_hours_chain, opening_hours=hours, instructions=instructions,
+            ))
+    if "practices" in root and not practices and not checker.problems:
+        checker.error(checker.line_of(root, "practices"), "practices", "no practice is configured",
+                      "add at least one practice")
+    return tuple(practices)

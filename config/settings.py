@@ -1,0 +1,113 @@
+"""The validated, typed settings of Relève. Built only by `config.loader`; never mutated."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from calendars.model import ClosureFilter
+
+# The languages Relève speaks and writes; each has greetings and a <Say> voice that matches it.
+LANGUAGES = ("fr-FR", "fr-CA", "en-US", "en-CA", "en-GB")
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+OFFICE_KINDS = ("partner", "answering_service")
+
+
+@dataclass(frozen=True)
+class Name:
+    """How a practice or covering office is written (pages, texts) and spoken (greetings)."""
+
+    written: str
+    spoken: str
+
+
+@dataclass(frozen=True)
+class CalendarSource:
+    """Where a practice's closures come from: a local .ics path or an https:// address."""
+
+    location: str
+    selection: ClosureFilter = field(default_factory=ClosureFilter)
+
+    @property
+    def is_url(self) -> bool:
+        return "://" in self.location
+
+    @property
+    def label(self) -> str:
+        """The location, without the secret part of a private calendar address."""
+        if not self.is_url:
+            return Path(self.location).name
+        scheme, _, rest = self.location.partition("://")
+        host, _, path = rest.partition("/")
+        return f"{scheme}://{host}/…" if path else self.location
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """Weekly opening hours in the practice's local time: seconds since midnight, per weekday."""
+
+    # Index 0 is Monday, as datetime.weekday() counts. Each day holds sorted, disjoint
+    # (open, close) pairs; close may be 86400 (24:00, midnight at the end of the day).
+    days: tuple[tuple[tuple[int, int], ...], ...]
+
+
+@dataclass(frozen=True)
+class CoveringOffice:
+    """A partner practice or an answering service that takes calls for a closed practice."""
+
+    id: str
+    kind: str
+    name: Name
+    phone: str
+    language: str
+    sms: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Practice:
+    """A practice: its numbers, its calendars, its hours and who covers for it."""
+
+    id: str
+    name: Name
+    numbers: tuple[str, ...]
+    front_desk: tuple[str, ...]
+    timezone: ZoneInfo
+    language: str
+    calendars: tuple[CalendarSource, ...]
+    # Coverage chains: office ids in the order they are tried.
+    closure_chain: tuple[str, ...]
+    after_hours_chain: tuple[str, ...]
+    opening_hours: OpeningHours | None = None
+    instructions: str = ""
+
+
+@dataclass(frozen=True)
+class Service:
+    """How the service itself runs (not secret; secrets come from the environment)."""
+
+    refresh: timedelta = timedelta(minutes=15)
+    horizon: timedelta = timedelta(days=400)
+    public_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the configuration file says, validated."""
+
+    path: Path
+    practices: tuple[Practice, ...]
+    offices: dict[str, CoveringOffice]
+    service: Service = field(default_factory=Service)
+
+    def practice(self, practice_id: str) -> Practice:
+        for practice in self.practices:
+            if practice.id == practice_id:
+                return practice
+        raise KeyError(practice_id)
+
+    def chain_offices(self, chain: tuple[str, ...]) -> tuple[CoveringOffice, ...]:
+        return tuple(self.offices[office_id] for office_id in chain)

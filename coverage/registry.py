@@ -1,0 +1,178 @@
+"""The live state of every practice: its calendars as last read, and its schedule.
+
+A calendar that cannot be read keeps its last good copy in use (from memory, or from the disk
+cache after a restart), and the error stays visible until a read succeeds. A configuration
+reload that fails keeps the last good configuration. Readers get an immutable snapshot; a
+refresh builds a new one and swaps it in, so a webhook never sees half a reload.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+from calendars import CalendarError, CalendarProblem, Closure, read_calendar, read_source
+from config import ConfigError, Practice, Problem, Settings, load_settings
+from config.settings import CalendarSource
+from coverage.schedule import Answer, Schedule, build_schedule, resolve_coverage
+
+logger = logging.getLogger(__name__)
+
+# Closures that started this long before "now" are still read, so that a vacation under way
+# is known with its title and start.
+LOOKBACK = timedelta(days=62)
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """How one calendar source stands: when the copy in use was read, and the last error."""
+
+    source: CalendarSource
+    read_at: datetime | None = None
+    error: CalendarError | None = None
+    closures: int = 0
+
+    @property
+    def is_in_use(self) -> bool:
+        return self.read_at is not None
+
+
+@dataclass(frozen=True)
+class PracticeState:
+    """A practice with its schedule and everything worth telling about its calendars."""
+
+    practice: Practice
+    schedule: Schedule
+    sources: tuple[SourceStatus, ...]
+    problems: tuple[CalendarProblem, ...]
+    window_start: datetime
+    window_end: datetime
+
+    @property
+    def has_errors(self) -> bool:
+        return any(s.error for s in self.sources)
+
+
+@dataclass(frozen=True)
+class _Copy:
+    data: bytes
+    read_at: datetime
+
+
+@dataclass
+class Registry:
+    """Holds the settings and every practice's state; refreshed by a timer or a CLI command."""
+
+    settings: Settings | None
+    cache_dir: Path | None = None
+    read: Callable[[str], bytes] = read_source
+    config_problems: tuple[Problem, ...] = ()
+    _states: dict[str, PracticeState] = field(default_factory=dict)
+    _copies: dict[str, _Copy] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def refresh(self, now: datetime) -> None:
+        """Read every calendar again and rebuild every schedule around `now`."""
+        settings = self.settings
+        if settings is None:
+            return
+        with self._lock:
+            states = {p.id: self._load_practice(settings, p, now) for p in settings.practices}
+            self._states = states
+
+    def reload_config(self, path: Path, now: datetime) -> bool:
+        """Load the configuration again; on any error keep the last good one. True if it changed."""
+        try:
+            settings = load_settings(path)
+        except ConfigError as exc:
+            self.config_problems = exc.problems
+            logger.error("configuration %s not reloaded, the last good one stays in use:\n%s", path, exc)
+            return False
+        self.config_problems = ()
+        self.settings = settings
+        self.refresh(now)
+        return True
+
+    def state(self, practice_id: str) -> PracticeState:
+        return self._states[practice_id]
+
+    def states(self) -> list[PracticeState]:
+        states = self._states
+        return [states[p.id] for p in self.settings.practices if p.id in states] if self.settings else []
+
+    def answer(self, practice_id: str, at: datetime) -> Answer:
+        """Who covers `practice_id` at `at`."""
+        return resolve_coverage(self._states[practice_id].schedule, at)
+
+    def _load_practice(self, settings: Settings, practice: Practice, now: datetime) -> PracticeState:
+        start = (now - LOOKBACK).astimezone(practice.timezone)
+        end = (now + settings.service.horizon).astimezone(practice.timezone)
+        closures: list[Closure] = []
+        problems: list[CalendarProblem] = []
+        statuses = []
+        for source in practice.calendars:
+            error: CalendarError | None = None
+            try:
+                copy = _Copy(self.read(source.location), now)
+            except CalendarError as exc:
+                error, copy = exc, self._last_good(source.location)
+            reading = None
+            if copy is not None:
+                try:
+                    reading = read_calendar(copy.data, tz=practice.timezone, start=start, end=end,
+                                            source=source.label, selection=source.selection)
+                except CalendarError as exc:
+                    error, copy = exc, self._last_good(source.location)
+                    if copy is not None:
+                        reading = read_calendar(copy.data, tz=practice.timezone, start=start, end=end,
+                                                source=source.label, selection=source.selection)
+            if error is not None:
+                kept = f"; the copy read {copy.read_at:%Y-%m-%d %H:%M} UTC stays in use" if copy else "; no earlier copy to use"
+                logger.error("practice %s: calendar %s: %s%s", practice.id, source.label, error.message, kept)
+            elif copy is not None:
+                self._keep(source.location, copy)
+            if reading is not None:
+                closures.extend(reading.closures)
+                problems.extend(reading.problems)
+            statuses.append(SourceStatus(source, copy.read_at if copy and reading else None, error,
+                                         len(reading.closures) if reading else 0))
+        schedule, office_problems = build_schedule(practice, closures, settings.offices)
+        problems.extend(office_problems)
+        for problem in problems:
+            logger.warning("practice %s: %s", practice.id, problem)
+        return PracticeState(practice, schedule, tuple(statuses), tuple(problems), start, end)
+
+    def _keep(self, location: str, copy: _Copy) -> None:
+        self._copies[location] = copy
+        if self.cache_dir is None:
+            return
+        path = self._cache_path(location)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(copy.data)
+        os.replace(temporary, path)  # atomic: another process never reads half a file
+
+    def _last_good(self, location: str) -> _Copy | None:
+        if location in self._copies:
+            return self._copies[location]
+        if self.cache_dir is None:
+            return None
+        path = self._cache_path(location)
+        try:
+            data = path.read_bytes()
+            read_at = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+        except OSError:
+            return None
+        copy = _Copy(data, read_at)
+        self._copies[location] = copy
+        return copy
+
+    def _cache_path(self, location: str) -> Path:
+        assert self.cache_dir is not None
+        digest = hashlib.sha256(location.encode()).hexdigest()[:32]
+        return self.cache_dir / f"{digest}.ics"

@@ -1,0 +1,174 @@
+"""Who covers when: given a practice's closures and an instant, open or closed, and by whom.
+
+Pure functions over frozen data: `build_schedule` once when calendars are (re)loaded, then
+`resolve_coverage` at each call, which is a binary search (well under 10 µs).
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+from calendars.model import CalendarProblem, Closure, fold
+from config.settings import CoveringOffice, OpeningHours, Practice
+from coverage.hours import is_open_at, next_opening
+
+# Closures chained back to back, plus nights outside opening hours, are walked one by one when
+# looking for the reopening; this bounds the walk for a calendar that never reopens.
+_MAX_REOPENING_STEPS = 10_000
+
+
+@dataclass(frozen=True)
+class CoveredClosure:
+    """A closure and the coverage chain (office ids, in order) that covers it."""
+
+    closure: Closure
+    chain: tuple[str, ...]
+    is_chain_from_event: bool = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What Relève answers for a practice at one instant."""
+
+    at: datetime
+    is_open: bool
+    chain: tuple[str, ...] = ()
+    reopens_at: datetime | None = None
+    closure: Closure | None = None  # None when closed outside opening hours
+
+    @property
+    def is_outside_hours(self) -> bool:
+        return not self.is_open and self.closure is None
+
+    @property
+    def reason(self) -> str | None:
+        """The closure's title; None when open or outside opening hours."""
+        return self.closure.summary if self.closure else None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A practice's closures, merged into blocks, ready to answer at any instant."""
+
+    tz: ZoneInfo
+    hours: OpeningHours | None
+    covered: tuple[CoveredClosure, ...]  # sorted by start
+    after_hours_chain: tuple[str, ...]
+    # Merged blocks of overlapping or back-to-back closures, as POSIX timestamps for a fast
+    # bisect, and for each block the indices in `covered` of its closures.
+    block_starts: tuple[float, ...]
+    block_ends: tuple[float, ...]
+    block_members: tuple[tuple[int, ...], ...]
+
+
+def match_office(name: str, offices: Mapping[str, CoveringOffice]) -> str | None:
+    """The id of the office a practice named in an event: by id, written or spoken name."""
+    wanted = fold(name).strip()
+    for office in offices.values():
+        if wanted in (fold(office.id), fold(office.name.written), fold(office.name.spoken)):
+            return office.id
+    return None
+
+
+def build_schedule(
+    practice: Practice,
+    closures: tuple[Closure, ...] | list[Closure],
+    offices: Mapping[str, CoveringOffice],
+) -> tuple[Schedule, tuple[CalendarProblem, ...]]:
+    """Attach a coverage chain to every closure and merge them; report unknown office names."""
+    problems: list[CalendarProblem] = []
+    covered: list[CoveredClosure] = []
+    reported: set[tuple[str, str]] = set()
+    for closure in sorted(closures):
+        chain = tuple(dict.fromkeys(
+            office_id for office_id in (match_office(n, offices) for n in closure.offices) if office_id))
+        for name in closure.offices:
+            if match_office(name, offices) is None and (closure.uid, name) not in reported:
+                reported.add((closure.uid, name))
+                problems.append(CalendarProblem(
+                    closure.source,
+                    f'names the covering office "{name}", which is not in the configuration; '
+                    f"the default chain ({', '.join(practice.closure_chain)}) is used",
+                    closure.uid, closure.summary))
+        covered.append(CoveredClosure(closure, chain or practice.closure_chain, bool(chain)))
+
+    starts: list[float] = []
+    ends: list[float] = []
+    members: list[list[int]] = []
+    for index, item in enumerate(covered):
+        start, end = item.closure.start.timestamp(), item.closure.end.timestamp()
+        if starts and start <= ends[-1]:  # overlapping or back to back: one block
+            ends[-1] = max(ends[-1], end)
+            members[-1].append(index)
+        else:
+            starts.append(start)
+            ends.append(end)
+            members.append([index])
+    schedule = Schedule(
+        tz=practice.timezone,
+        hours=practice.opening_hours,
+        covered=tuple(covered),
+        after_hours_chain=practice.after_hours_chain,
+        block_starts=tuple(starts),
+        block_ends=tuple(ends),
+        block_members=tuple(tuple(m) for m in members),
+    )
+    return schedule, tuple(problems)
+
+
+def resolve_coverage(schedule: Schedule, at: datetime) -> Answer:
+    """Open, or closed with the closure, the coverage chain to try and the reopening instant."""
+    if at.tzinfo is None:
+        raise ValueError("resolve_coverage needs an aware datetime")
+    stamp = at.timestamp()
+    block = bisect_right(schedule.block_starts, stamp) - 1
+    if block >= 0 and schedule.block_ends[block] > stamp:
+        chosen = _deciding_closure(schedule, block, stamp)
+        reopens = reopening_after(schedule, schedule.block_ends[block])
+        return Answer(at, False, chosen.chain, reopens, chosen.closure)
+    if schedule.hours is not None and not is_open_at(schedule.hours, schedule.tz, at):
+        return Answer(at, False, schedule.after_hours_chain, reopening_after(schedule, stamp))
+    return Answer(at, True)
+
+
+def _deciding_closure(schedule: Schedule, block: int, stamp: float) -> CoveredClosure:
+    """Among the closures covering an instant, the one whose title and chain apply.
+
+    An office named in the event itself beats the default chain (the practice typed it on
+    purpose); then the closure that ends last (a lunch break inside a vacation is still the
+    vacation to a caller); then the one that started first.
+    """
+    best: CoveredClosure | None = None
+    best_key: tuple[bool, float, float] | None = None
+    for index in schedule.block_members[block]:
+        item = schedule.covered[index]
+        start, end = item.closure.start.timestamp(), item.closure.end.timestamp()
+        if start <= stamp < end:
+            key = (item.is_chain_from_event, end, -start)
+            if best_key is None or key > best_key:
+                best, best_key = item, key
+    assert best is not None  # the block covers the instant, so one of its closures does
+    return best
+
+
+def reopening_after(schedule: Schedule, stamp: float) -> datetime | None:
+    """The first instant at or after `stamp` that is in no closure and inside opening hours."""
+    tz = schedule.tz
+    instant = datetime.fromtimestamp(stamp, tz)
+    for _ in range(_MAX_REOPENING_STEPS):
+        block = bisect_right(schedule.block_starts, stamp) - 1
+        if block >= 0 and schedule.block_ends[block] > stamp:
+            stamp = schedule.block_ends[block]
+            instant = datetime.fromtimestamp(stamp, tz)
+            continue
+        if schedule.hours is not None and not is_open_at(schedule.hours, tz, instant):
+            opening = next_opening(schedule.hours, tz, instant)
+            if opening is None:
+                return None
+            instant, stamp = opening, opening.timestamp()
+            continue
+        return instant
+    return None

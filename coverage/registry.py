@@ -72,6 +72,7 @@ class Registry:
     cache_dir: Path | None = None
     read: Callable[[str], bytes] = read_source
     config_problems: tuple[Problem, ...] = ()
+    loaded_at: datetime | None = None
     _states: dict[str, PracticeState] = field(default_factory=dict)
     _copies: dict[str, _Copy] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -84,6 +85,7 @@ class Registry:
         with self._lock:
             states = {p.id: self._load_practice(settings, p, now) for p in settings.practices}
             self._states = states
+            self.loaded_at = now
 
     def reload_config(self, path: Path, now: datetime) -> bool:
         """Load the configuration again; on any error keep the last good one. True if it changed."""
@@ -97,6 +99,10 @@ class Registry:
         self.settings = settings
         self.refresh(now)
         return True
+
+    @property
+    def is_loaded(self) -> bool:
+        return self.loaded_at is not None or self.settings is None
 
     def state(self, practice_id: str) -> PracticeState:
         return self._states[practice_id]

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from typing import TYPE_CHECKING
+
+import phonenumbers
 from babel.dates import format_date, format_time
+
+if TYPE_CHECKING:
+    from coverage.plan import PlanEntry
 
 _LABELS = {
     "fr": {
@@ -19,6 +25,7 @@ _LABELS = {
         "plan": "Fermetures à venir",
         "no_closure": "Aucune fermeture prévue",
         "at": "à",
+        "then": "puis",
     },
     "en": {
         "open": "Open",
@@ -33,6 +40,7 @@ _LABELS = {
         "plan": "Upcoming closures",
         "no_closure": "No closure planned",
         "at": "at",
+        "then": "then",
     },
 }
 
@@ -40,6 +48,15 @@ _LABELS = {
 def label(key: str, language: str) -> str:
     """A fixed word of the interface in the practice's language (French or English)."""
     return _LABELS.get(language[:2], _LABELS["en"])[key]
+
+
+def format_phone(e164: str) -> str:
+    """ "+33 1 42 00 11 22": how people read a number (the settings keep E.164)."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def _locale(language: str) -> str:
@@ -75,3 +92,16 @@ def format_span(start: datetime, end: datetime, language: str, *, is_all_day: bo
     if start.date() == end.date():
         return f"{format_day(start, language)}, {format_clock(start, language)} – {format_clock(end, language)}"
     return label("from_to", language).format(first=format_moment(start, language), last=format_moment(end, language))
+
+
+def format_entry_dates(entry: PlanEntry, language: str) -> str:
+    """A plan entry's dates; a series adds how many times it occurs, and its first and last day."""
+    first = entry.first
+    if not entry.is_series:
+        return format_span(first.start, first.end, language, is_all_day=first.is_all_day)
+    days = label("from_to", language).format(first=format_day(first.start, language),
+                                             last=format_day(entry.last.start, language))
+    count = label("times", language).format(count=entry.count)
+    if first.is_all_day or first.start.date() != first.end.date():
+        return f"{count}, {days}"
+    return f"{format_clock(first.start, language)} – {format_clock(first.end, language)}, {count}, {days}"

@@ -1,0 +1,122 @@
+"""`coverage plan` and `coverage at`: the coverage plan and the answer at one instant."""
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timedelta
+
+import click
+from flask import current_app
+
+from config.settings import Practice, Settings
+from coverage.flask import get_registry
+from coverage.plan import coverage_plan
+from coverage.registry import PracticeState, Registry
+from coverage.schedule import Answer
+from coverage.wording import format_entry_dates, format_moment, format_phone, label
+
+
+@click.group("coverage", help="Who covers when.")
+def coverage_cli() -> None:
+    pass
+
+
+@coverage_cli.command("plan")
+@click.option("--practice", "practice_id", help="One practice's id (default: all).")
+@click.option("--days", default=42, show_default=True, type=click.IntRange(1, 5 * 366),
+              help="How many days ahead.")
+def plan_command(practice_id: str | None, days: int) -> None:
+    """The upcoming closures and who covers each."""
+    registry = _registry()
+    now = current_app.config["RELEVE_CLOCK"]()
+    for state in _states(registry, practice_id):
+        practice = state.practice
+        language = practice.language
+        click.echo(f"{practice.name.written} ({practice.id}), {label('plan', language).lower()}:")
+        plan = coverage_plan(state.schedule, now, now + timedelta(days=days))
+        if not plan:
+            click.echo(f"  {label('no_closure', language)}")
+        for entry in plan:
+            title = entry.first.summary or label("closure", language)
+            click.echo(f"  {title}: {format_entry_dates(entry, language)}")
+            click.echo(f"    {label('covered_by', language)}: {_chain(registry.settings, entry.chain, language)}")
+            click.echo(f"    {label('reopens', language)}: {_reopening(entry.reopens_at, language)}")
+        _warn_about(state)
+
+
+@coverage_cli.command("at")
+@click.argument("when")
+@click.option("--practice", "practice_id", help="One practice's id (default: all).")
+def at_command(when: str, practice_id: str | None) -> None:
+    """The answer at WHEN: an ISO date-time (2026-12-28T10:00, local time unless an offset is
+    given) or "now"."""
+    registry = _registry()
+    for state in _states(registry, practice_id):
+        practice = state.practice
+        instant = _parse_when(when, practice, current_app.config["RELEVE_CLOCK"]())
+        answer = registry.answer(practice.id, instant)
+        click.echo(f"{practice.name.written} ({practice.id}), {format_moment(instant, practice.language)} "
+                   f"({instant.isoformat()}):")
+        click.echo(f"  {_describe(answer, practice)}")
+        if not answer.is_open:
+            click.echo(f"  {label('covered_by', practice.language)}: {_chain(registry.settings, answer.chain, practice.language)}")
+            click.echo(f"  {label('reopens', practice.language)}: {_reopening(answer.reopens_at, practice.language)}")
+        _warn_about(state)
+
+
+def _registry() -> Registry:
+    registry = get_registry()
+    if registry.settings is None:
+        for problem in registry.config_problems:
+            click.echo(str(problem), err=True)
+        click.echo("the configuration cannot be used: run `flask --app app config check`", err=True)
+        sys.exit(1)
+    return registry
+
+
+def _states(registry: Registry, practice_id: str | None) -> list[PracticeState]:
+    if practice_id is None:
+        return registry.states()
+    try:
+        return [registry.state(practice_id)]
+    except KeyError:
+        known = ", ".join(s.practice.id for s in registry.states())
+        raise click.BadParameter(f'no practice "{practice_id}" (known: {known})', param_hint="--practice") from None
+
+
+def _parse_when(text: str, practice: Practice, now: datetime) -> datetime:
+    if text.strip().lower() == "now":
+        return now.astimezone(practice.timezone)
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(f'"{text}" is not a date-time; write it as 2026-12-28T10:00', param_hint="WHEN") from None
+    if parsed.tzinfo is None:
+        # A time without an offset is the practice's wall-clock time, as a person would mean it.
+        return parsed.replace(tzinfo=practice.timezone)
+    return parsed.astimezone(practice.timezone)
+
+
+def _describe(answer: Answer, practice: Practice) -> str:
+    language = practice.language
+    if answer.is_open:
+        return label("open", language)
+    reason = answer.reason or label("closure", language) if answer.closure else label("outside_hours", language)
+    return f"{label('closed', language)}: {reason}"
+
+
+def _chain(settings: Settings | None, chain: tuple[str, ...], language: str) -> str:
+    assert settings is not None
+    return f", {label('then', language)} ".join(f"{settings.offices[o].name.written} ({format_phone(settings.offices[o].phone)})" for o in chain)
+
+
+def _reopening(instant: datetime | None, language: str) -> str:
+    return format_moment(instant, language) if instant else label("no_reopening", language)
+
+
+def _warn_about(state: PracticeState) -> None:
+    for status in state.sources:
+        if status.error:
+            kept = "the last good copy stays in use" if status.is_in_use else "no copy of it is in use"
+            click.echo(f"  error: {status.source.label}: {status.error.message} ({kept})", err=True)
+    for problem in state.problems:
+        click.echo(f"  warning: {problem}", err=True)

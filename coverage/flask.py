@@ -1,0 +1,69 @@
+"""The coverage registry inside the Flask app: created once, refreshed in the background."""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from flask import Flask, current_app
+
+from config.env import config_path
+from coverage.registry import Registry
+
+logger = logging.getLogger(__name__)
+
+
+def init_app(app: Flask) -> None:
+    """Create the registry; the web process refreshes it on a timer started at its first request."""
+    registry = Registry(
+        settings=app.config["RELEVE_SETTINGS"],
+        cache_dir=Path(app.config.get("RELEVE_DATA_DIR") or app.instance_path) / "calendars",
+        config_problems=app.config["RELEVE_CONFIG_PROBLEMS"],
+    )
+    app.extensions["releve.registry"] = registry
+    started = threading.Event()
+
+    @app.before_request
+    def _start_refresher() -> None:
+        if started.is_set() or not app.config.get("RELEVE_BACKGROUND_REFRESH", True):
+            return
+        started.set()
+        thread = threading.Thread(target=_refresh_forever, name="releve-refresh", daemon=True,
+                                  args=(registry, app.config["RELEVE_CLOCK"], config_path()))
+        thread.start()
+
+
+def get_registry() -> Registry:
+    """The registry of the current app, loaded at least once."""
+    registry: Registry = current_app.extensions["releve.registry"]
+    if not registry.is_loaded:
+        registry.refresh(current_app.config["RELEVE_CLOCK"]())
+    return registry
+
+
+def _refresh_forever(registry: Registry, clock: Callable[[], datetime], path: Path) -> None:
+    """Re-read the calendars, and the configuration when its file changed, at the set interval."""
+    last_mtime = _mtime(path)
+    wake = threading.Event()
+    while True:
+        interval = registry.settings.service.refresh.total_seconds() if registry.settings else 60.0
+        wake.wait(interval)
+        try:
+            mtime = _mtime(path)
+            if mtime != last_mtime:
+                last_mtime = mtime
+                logger.info("configuration %s changed: reloading", path)
+                if registry.reload_config(path, clock()):
+                    continue
+            registry.refresh(clock())
+        except Exception:  # noqa: BLE001 - the refresher must outlive any one bad refresh
+            logger.exception("calendar refresh failed; the last good calendars stay in use")
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None

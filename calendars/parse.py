@@ -17,6 +17,7 @@ import x_wr_timezone
 from calendars.description import offices_named_in
 from calendars.errors import NotACalendar
 from calendars.model import CalendarProblem, CalendarReading, Closure, ClosureFilter
+from calendars.sources import check_is_calendar
 
 # What a broken series can raise from icalendar or recurring-ical-events while being read or
 # expanded: any of these skips that series only (the rest of the calendar is still used).
@@ -38,6 +39,7 @@ def read_calendar(
     Raise NotACalendar when the data cannot be read as a calendar at all.
     """
     selection = selection or ClosureFilter()
+    check_is_calendar(source, data)
     try:
         calendar = icalendar.Calendar.from_ical(data)
     except (ValueError, IndexError) as exc:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from config.env import config_path
 from config.errors import ConfigError
@@ -34,7 +35,7 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
     app.cli.add_command(config_cli)
 
 
-@click.group("config", help="Check the configuration.")
+@click.group("config", cls=AppGroup, help="Check the configuration.")
 def config_cli() -> None:
     pass
 

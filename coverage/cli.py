@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from config.settings import Practice, Settings
 from coverage.flask import get_registry
@@ -15,7 +16,7 @@ from coverage.schedule import Answer
 from coverage.wording import format_entry_dates, format_moment, format_phone, label
 
 
-@click.group("coverage", help="Who covers when.")
+@click.group("coverage", cls=AppGroup, help="Who covers when.")
 def coverage_cli() -> None:
     pass
 

@@ -1,0 +1,67 @@
+"""Headless Chromium (Debian's `chromium` package) for the pages people look at."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+# Without the networking flags Chromium tries to reach Google's services at start; this machine
+# has no network, and tests must never try.
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-default-apps", "--hide-scrollbars", "--lang=fr-FR",
+]
+
+
+def chromium_path() -> str:
+    """The Chromium binary; a missing one fails the test in CI (.ci/run installs it)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    if os.environ.get("CI"):
+        pytest.fail("chromium is not installed: .ci/run installs Debian's chromium package")
+    pytest.skip("chromium is not installed (apt-get install chromium, or run .ci/run)")
+
+
+def _run(*arguments: str) -> subprocess.CompletedProcess[str]:
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run(
+            [chromium_path(), *FLAGS, f"--user-data-dir={profile}", *arguments],
+            capture_output=True, text=True, timeout=90, check=True,
+        )
+
+
+def dump_dom(url: str) -> str:
+    """The page's DOM after it loaded, as Chromium rendered it."""
+    return _run("--virtual-time-budget=2000", "--dump-dom", url).stdout
+
+
+def screenshot(url: str, path: Path, width: int = 1100, height: int = 1400) -> Path:
+    """A PNG of the page, for a person to look at."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _run(f"--window-size={width},{height}", f"--screenshot={path}", url)
+    return path
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """The app on a real HTTP server on loopback, for the browser; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

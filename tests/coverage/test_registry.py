@@ -1,0 +1,95 @@
+"""The registry keeps the last good calendar and the last good configuration."""
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from config import load_settings
+from config.settings import CalendarSource
+from coverage.registry import Registry
+from tests.builders import PARIS, practice, settings, vcalendar, vevent
+from tests.conftest import EXAMPLE_CONFIG
+
+NOW = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
+DURING_VACATION = datetime(2026, 12, 28, 10, tzinfo=PARIS)
+
+
+def _registry_on(calendar_file: Path, cache: Path | None) -> Registry:
+    config = settings(practice(calendars=(CalendarSource(str(calendar_file)),)))
+    return Registry(config, cache_dir=cache)
+
+
+def _write_vacation(path: Path) -> None:
+    path.write_bytes(vcalendar(vevent("Congés", date(2026, 12, 27), date(2027, 1, 9))))
+
+
+def test_a_calendar_that_becomes_unreadable_keeps_its_last_good_copy_and_says_so(tmp_path):
+    calendar = tmp_path / "cabinet.ics"
+    _write_vacation(calendar)
+    registry = _registry_on(calendar, tmp_path / "cache")
+    registry.refresh(NOW)
+
+    calendar.write_text("<html><body>Connexion requise</body></html>")
+    registry.refresh(NOW)
+
+    assert registry.answer("dupont", DURING_VACATION).reason == "Congés"
+    status = registry.state("dupont").sources[0]
+    assert status.error is not None and "web page" in status.error.message
+    assert status.is_in_use and status.read_at == NOW
+
+
+def test_the_last_good_copy_survives_a_restart(tmp_path):
+    calendar = tmp_path / "cabinet.ics"
+    _write_vacation(calendar)
+    _registry_on(calendar, tmp_path / "cache").refresh(NOW)
+    calendar.unlink()
+
+    restarted = _registry_on(calendar, tmp_path / "cache")
+    restarted.refresh(NOW)
+
+    assert restarted.answer("dupont", DURING_VACATION).reason == "Congés"
+    assert restarted.state("dupont").sources[0].error is not None
+
+
+def test_a_calendar_never_read_is_an_error_with_no_copy_in_use(tmp_path):
+    registry = _registry_on(tmp_path / "missing.ics", tmp_path / "cache")
+    registry.refresh(NOW)
+
+    status = registry.state("dupont").sources[0]
+    assert status.error is not None and not status.is_in_use
+    assert registry.answer("dupont", DURING_VACATION).is_open  # nothing known: no invented closure
+
+
+def test_a_broken_configuration_reload_keeps_the_last_good_one_and_shows_why(tmp_path):
+    folder = tmp_path / "config"
+    shutil.copytree(EXAMPLE_CONFIG.parent, folder)
+    path = folder / "releve.yaml"
+    registry = Registry(load_settings(path))
+    registry.refresh(NOW)
+
+    path.write_text(path.read_text().replace("timezone: Europe/Paris", "timezone: Europe/Pariss"))
+    changed = registry.reload_config(path, NOW)
+
+    assert not changed
+    assert registry.settings is not None and registry.settings.practice("cabinet-dupont").timezone.key == "Europe/Paris"
+    assert registry.answer("cabinet-dupont", DURING_VACATION).reason == "Congés de fin d'année"
+    assert any(p.key == "practices[cabinet-dupont].timezone" for p in registry.config_problems)
+
+
+def test_a_good_configuration_reload_takes_effect_and_clears_the_problems(tmp_path):
+    folder = tmp_path / "config"
+    shutil.copytree(EXAMPLE_CONFIG.parent, folder)
+    path = folder / "releve.yaml"
+    registry = Registry(load_settings(path))
+    registry.refresh(NOW)
+    path.write_text(path.read_text().replace("timezone: Europe/Paris", "timezone: Europe/Pariss"))
+    registry.reload_config(path, NOW)
+
+    path.write_text(path.read_text().replace("closures: [cabinet-martin, permanence-sante]",
+                                             "closures: [permanence-sante]").replace("Europe/Pariss", "Europe/Paris"))
+    assert registry.reload_config(path, NOW)
+
+    assert registry.config_problems == ()
+    lunch_break = datetime(2026, 11, 25, 13, tzinfo=PARIS)  # covered by the default chain
+    assert registry.answer("cabinet-dupont", lunch_break).chain == ("permanence-sante",)

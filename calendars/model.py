@@ -33,12 +33,15 @@ class ClosureFilter:
         return any(fold(word) in title for word in self.title_contains)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Closure:
     """A span of time, from one calendar event, during which the practice is closed.
 
     `start` and `end` are aware datetimes in the practice's zone; `end` is exclusive.
     `offices` holds the covering offices the event itself names, as typed (ids or names).
+    Order and compare closures by instant (`sort_key`, `contains`), never with `<` on the
+    datetimes: Python compares two datetimes of the same zone by wall clock, ignoring `fold`,
+    which is wrong in the hour repeated when clocks go back.
     """
 
     start: datetime
@@ -49,8 +52,12 @@ class Closure:
     is_all_day: bool = False
     source: str = ""
 
+    @property
+    def sort_key(self) -> tuple[float, float, str, str]:
+        return (self.start.timestamp(), self.end.timestamp(), self.summary, self.uid)
+
     def contains(self, instant: datetime) -> bool:
-        return self.start <= instant < self.end
+        return self.start.timestamp() <= instant.timestamp() < self.end.timestamp()
 
 
 @dataclass(frozen=True)

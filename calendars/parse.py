@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 import x_wr_timezone
+from icalendar.parser import unescape_backslash
 
 from calendars.description import offices_named_in
 from calendars.errors import NotACalendar
@@ -39,6 +40,8 @@ def read_calendar(
     Raise NotACalendar when the data cannot be read as a calendar at all.
     """
     selection = selection or ClosureFilter()
+    # recurring-ical-events places all-day dates and floating times in the window's own zone.
+    start, end = start.astimezone(tz), end.astimezone(tz)
     check_is_calendar(source, data)
     try:
         calendar = icalendar.Calendar.from_ical(data)
@@ -46,11 +49,15 @@ def read_calendar(
         raise NotACalendar(source, f"not a valid iCalendar file: {exc}") from None
     if isinstance(calendar, list):  # several VCALENDARs in one file: icalendar returns a list
         raise NotACalendar(source, "holds several calendars", "export one calendar per file")
+    originals = calendar.walk("VEVENT")
     try:
         # Google writes times in UTC with the calendar's zone in X-WR-TIMEZONE; honour it.
         calendar = x_wr_timezone.to_standard(calendar)
     except _SERIES_ERRORS as exc:
         raise NotACalendar(source, f"its X-WR-TIMEZONE cannot be applied: {exc}") from None
+    for original, converted in zip(originals, calendar.walk("VEVENT")):
+        # x-wr-timezone copies the events it changes, and a copy forgets what icalendar could not read.
+        converted.errors = original.errors
 
     lines = _event_lines(data)
     timezones = list(calendar.walk("VTIMEZONE"))
@@ -72,7 +79,7 @@ def read_calendar(
         except _NoEnd:
             problems.append(CalendarProblem(
                 source, "skipped: it has a start time but no end time or duration", uid, summary, first_line[uid]))
-    closures.sort()
+    closures.sort(key=lambda c: c.sort_key)
     return CalendarReading(tuple(closures), tuple(problems))
 
 
@@ -96,6 +103,10 @@ def _expand_series(
             # icalendar parses leniently and notes what it could not read.
             if error[0] in ("DTSTART", "DTEND", "RRULE", "DURATION", "RDATE", "EXDATE", "RECURRENCE-ID"):
                 raise ValueError(f"its {error[0]} cannot be read ({error[1]})")
+        if "DTSTART" in event and "DTEND" in event and (
+                _local(event.decoded("DTEND"), tz) < _local(event.decoded("DTSTART"), tz)):
+            # recurring-ical-events would swap them and guess a closure; the practice should fix it.
+            raise ValueError("it ends before it starts")
     master = next((e for e in events if "RECURRENCE-ID" not in e), events[0])
     if "DTSTART" not in master:
         raise ValueError("it has no start (DTSTART)")
@@ -119,12 +130,12 @@ def _expand_series(
         first = _local(dtstart, tz)
         dtend = occurrence.decoded("DTEND") if "DTEND" in occurrence else None
         last = _local(dtend, tz) if dtend is not None else first
-        if is_all_day and last <= first:
+        if is_all_day and last.timestamp() <= first.timestamp():
             # Some holiday feeds write DTEND equal to DTSTART, or none: one whole day.
             last = _local(dtstart + timedelta(days=1), tz)
-        if last <= first:
+        if last.timestamp() <= first.timestamp():
             raise ValueError("it ends before it starts")
-        if last <= start or first >= end:
+        if last.timestamp() <= start.timestamp() or first.timestamp() >= end.timestamp():
             continue
         found.append(Closure(first, last, summary, uid, _offices(occurrence), is_all_day, source))
     return found
@@ -139,14 +150,15 @@ def _local(value: date | datetime, tz: ZoneInfo) -> datetime:
 
     An all-day date starts at local midnight. A floating time is the practice's local time.
     A local time that does not exist (skipped when clocks go forward) is moved forward by the
-    gap, as a person reading their watch would: the round trip through UTC does that.
+    gap, as a person reading their watch would: the round trip through UTC does that, also for a
+    time already in `tz` (astimezone to its own zone would keep the time that does not exist).
     """
     if _is_date(value):
         value = datetime.combine(value, time(0))
     assert isinstance(value, datetime)
     if value.tzinfo is None:
-        return value.replace(tzinfo=tz).astimezone(timezone.utc).astimezone(tz)
-    return value.astimezone(tz)
+        value = value.replace(tzinfo=tz)
+    return value.astimezone(timezone.utc).astimezone(tz)
 
 
 def _categories(event: icalendar.Event) -> tuple[str, ...]:
@@ -163,7 +175,10 @@ def _categories(event: icalendar.Event) -> tuple[str, ...]:
 def _offices(event: icalendar.Event) -> tuple[str, ...]:
     for name in ("DESCRIPTION", "X-ALT-DESC"):
         if name in event:
-            offices = offices_named_in(str(event[name]))
+            value = event[name]
+            # icalendar keeps an X- property verbatim, but Outlook escapes X-ALT-DESC as text (\; and \,).
+            text = str(value) if isinstance(value, icalendar.vText) else unescape_backslash(str(value))
+            offices = offices_named_in(text)
             if offices:
                 return offices
     return ()

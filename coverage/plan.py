@@ -30,7 +30,8 @@ def coverage_plan(schedule: Schedule, start: datetime, end: datetime) -> tuple[P
     the practice or its covering office and is left out; the occurrences of one recurring event
     are shown as one entry.
     """
-    window = [c for c in schedule.covered if c.closure.end > start and c.closure.start < end]
+    first, last = start.timestamp(), end.timestamp()
+    window = [c for c in schedule.covered if c.closure.end.timestamp() > first and c.closure.start.timestamp() < last]
     visible = [c for c in window if not _is_inside_another(c, window)]
     entries: dict[tuple[str, str, tuple[str, ...]], list[CoveredClosure]] = {}
     for item in visible:
@@ -46,13 +47,14 @@ def coverage_plan(schedule: Schedule, start: datetime, end: datetime) -> tuple[P
         )
         for items in entries.values()
     ]
-    plan.sort(key=lambda e: (e.first.start, e.first.end))
+    plan.sort(key=lambda e: e.first.sort_key)
     return tuple(plan)
 
 
 def _is_inside_another(item: CoveredClosure, window: list[CoveredClosure]) -> bool:
-    c = item.closure
-    return any(
-        o.closure.start <= c.start and c.end <= o.closure.end and (o.closure.end - o.closure.start) > (c.end - c.start)
-        for o in window
-    )
+    start, end = item.closure.start.timestamp(), item.closure.end.timestamp()
+    for other in window:
+        other_start, other_end = other.closure.start.timestamp(), other.closure.end.timestamp()
+        if other_start <= start and end <= other_end and other_end - other_start > end - start:
+            return True
+    return False

@@ -147,7 +147,7 @@ class Registry:
                 problems.extend(reading.problems)
             statuses.append(SourceStatus(source, copy.read_at if copy and reading else None, error,
                                          len(reading.closures) if reading else 0))
-        schedule, office_problems = build_schedule(practice, closures, settings.offices)
+        schedule, office_problems = build_schedule(practice, closures, settings.offices, (start, end))
         problems.extend(office_problems)
         for problem in problems:
             logger.warning("practice %s: %s", practice.id, problem)

@@ -1,19 +1,21 @@
 """Who covers when: given a practice's closures and an instant, open or closed, and by whom.
 
 Pure functions over frozen data: `build_schedule` once when calendars are (re)loaded, then
-`resolve_coverage` at each call, which is a binary search (well under 10 µs).
+`resolve_coverage` at each call. Over the window the calendars were read for, the schedule holds
+the instants the practice is open, so an answer is two binary searches; outside it (a far-off
+date asked on the command line) the same answer is worked out step by step.
 """
 from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from calendars.model import CalendarProblem, Closure, fold
 from config.settings import CoveringOffice, OpeningHours, Practice
-from coverage.hours import is_open_at, next_opening
+from coverage.hours import is_open_at, next_opening, opening_spans
 
 # Closures chained back to back, plus nights outside opening hours, are walked one by one when
 # looking for the reopening; this bounds the walk for a calendar that never reopens.
@@ -62,6 +64,12 @@ class Schedule:
     block_starts: tuple[float, ...]
     block_ends: tuple[float, ...]
     block_members: tuple[tuple[int, ...], ...]
+    # Within [window_start, window_end): the disjoint spans when the practice is open (opening
+    # hours minus closures), as timestamps.
+    window_start: float = 0.0
+    window_end: float = 0.0
+    open_starts: tuple[float, ...] = ()
+    open_ends: tuple[float, ...] = ()
 
 
 def match_office(name: str, offices: Mapping[str, CoveringOffice]) -> str | None:
@@ -77,12 +85,16 @@ def build_schedule(
     practice: Practice,
     closures: tuple[Closure, ...] | list[Closure],
     offices: Mapping[str, CoveringOffice],
+    window: tuple[datetime, datetime] | None = None,
 ) -> tuple[Schedule, tuple[CalendarProblem, ...]]:
-    """Attach a coverage chain to every closure and merge them; report unknown office names."""
+    """Attach a coverage chain to every closure and merge them; report unknown office names.
+
+    `window` is the span the calendars were read for (default: around the closures given).
+    """
     problems: list[CalendarProblem] = []
     covered: list[CoveredClosure] = []
     reported: set[tuple[str, str]] = set()
-    for closure in sorted(closures):
+    for closure in sorted(closures, key=lambda c: c.sort_key):
         chain = tuple(dict.fromkeys(
             office_id for office_id in (match_office(n, offices) for n in closure.offices) if office_id))
         for name in closure.offices:
@@ -107,6 +119,10 @@ def build_schedule(
             starts.append(start)
             ends.append(end)
             members.append([index])
+    if window is None and covered:
+        window = (covered[0].closure.start - timedelta(days=1),
+                  max((c.closure.end for c in covered), key=datetime.timestamp) + timedelta(days=8))
+    open_spans = _open_spans(practice, window, starts, ends) if window else []
     schedule = Schedule(
         tz=practice.timezone,
         hours=practice.opening_hours,
@@ -115,8 +131,47 @@ def build_schedule(
         block_starts=tuple(starts),
         block_ends=tuple(ends),
         block_members=tuple(tuple(m) for m in members),
+        window_start=window[0].timestamp() if window else 0.0,
+        window_end=window[1].timestamp() if window else 0.0,
+        open_starts=tuple(a for a, _ in open_spans),
+        open_ends=tuple(b for _, b in open_spans),
     )
     return schedule, tuple(problems)
+
+
+def _open_spans(practice: Practice, window: tuple[datetime, datetime],
+                block_starts: list[float], block_ends: list[float]) -> list[tuple[float, float]]:
+    """The spans of the window when the practice is open: its opening hours minus its closures."""
+    start, end = window
+    if practice.opening_hours is None:
+        hours = [(start.timestamp(), end.timestamp())]
+    else:
+        tz = practice.timezone
+        hours = []
+        for first, last in opening_spans(practice.opening_hours, tz, start.astimezone(tz).date() - timedelta(days=1),
+                                         end.astimezone(tz).date() + timedelta(days=1)):
+            a, b = first.timestamp(), last.timestamp()
+            if a >= b:
+                continue  # a range wholly in the hour skipped when clocks go forward
+            if hours and a <= hours[-1][1]:  # "…-24:00" then "00:00-…": one span
+                hours[-1] = (hours[-1][0], max(hours[-1][1], b))
+            else:
+                hours.append((a, b))
+    spans: list[tuple[float, float]] = []
+    block = 0
+    for a, b in hours:
+        cursor = a
+        while block < len(block_starts) and block_ends[block] <= cursor:
+            block += 1
+        k = block
+        while k < len(block_starts) and block_starts[k] < b and cursor < b:
+            if block_starts[k] > cursor:
+                spans.append((cursor, block_starts[k]))
+            cursor = max(cursor, block_ends[k])
+            k += 1
+        if cursor < b:
+            spans.append((cursor, b))
+    return spans
 
 
 def resolve_coverage(schedule: Schedule, at: datetime) -> Answer:
@@ -125,13 +180,24 @@ def resolve_coverage(schedule: Schedule, at: datetime) -> Answer:
         raise ValueError("resolve_coverage needs an aware datetime")
     stamp = at.timestamp()
     block = bisect_right(schedule.block_starts, stamp) - 1
-    if block >= 0 and schedule.block_ends[block] > stamp:
-        chosen = _deciding_closure(schedule, block, stamp)
+    in_block = block >= 0 and schedule.block_ends[block] > stamp
+    if schedule.window_start <= stamp < schedule.window_end:
+        span = bisect_right(schedule.open_starts, stamp) - 1
+        if span >= 0 and stamp < schedule.open_ends[span]:
+            return Answer(at, True)
+        following = span + 1
+        reopens = (datetime.fromtimestamp(schedule.open_starts[following], schedule.tz)
+                   if following < len(schedule.open_starts) else reopening_after(schedule, stamp))
+    elif in_block:
         reopens = reopening_after(schedule, schedule.block_ends[block])
+    elif schedule.hours is not None and not is_open_at(schedule.hours, schedule.tz, at):
+        reopens = reopening_after(schedule, stamp)
+    else:
+        return Answer(at, True)
+    if in_block:
+        chosen = _deciding_closure(schedule, block, stamp)
         return Answer(at, False, chosen.chain, reopens, chosen.closure)
-    if schedule.hours is not None and not is_open_at(schedule.hours, schedule.tz, at):
-        return Answer(at, False, schedule.after_hours_chain, reopening_after(schedule, stamp))
-    return Answer(at, True)
+    return Answer(at, False, schedule.after_hours_chain, reopens)
 
 
 def _deciding_closure(schedule: Schedule, block: int, stamp: float) -> CoveredClosure:

@@ -5,6 +5,7 @@ Europe/Paris spring change (28 March) and the America/Montreal one (14 March).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from hypothesis import given, settings as hypothesis_settings, strategies as st
@@ -117,3 +118,17 @@ def test_the_answers_do_not_depend_on_the_order_of_events_in_the_file(spans, tz,
     for closure in in_order:
         for instant in (closure.start, closure.end - MINUTE, closure.end):
             assert resolve_coverage(first, instant) == resolve_coverage(second, instant)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(spans=closure_spans, hours=opening_hours, tz=zones, minutes=st.lists(st.integers(0, 90 * 24 * 60), max_size=20))
+def test_the_precomputed_answer_is_the_one_worked_out_step_by_step(spans, hours, tz, minutes):
+    closures = _closures(spans, tz)
+    config = settings(practice(opening_hours=hours, timezone=tz))
+    window = (BASE.replace(tzinfo=tz), BASE.replace(tzinfo=tz) + timedelta(days=91))
+    fast, _ = build_schedule(config.practices[0], closures, config.offices, window)
+    slow = replace(fast, window_start=0.0, window_end=0.0)  # no precomputed spans: step by step
+
+    for minute in minutes:
+        instant = (window[0] + minute * MINUTE).astimezone(tz)
+        assert resolve_coverage(fast, instant) == resolve_coverage(slow, instant)

@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 # Closures that started this long before "now" are still read, so that a vacation under way
 # is known with its title and start.
 LOOKBACK = timedelta(days=62)
+# Calendars are expanded this far past the horizon, so that refreshes within a week of each
+# other reuse the expansion when the calendar has not changed.
+REEXPAND_AFTER = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,15 @@ class PracticeState:
 class _Copy:
     data: bytes
     read_at: datetime
+    digest: str
+
+
+@dataclass(frozen=True)
+class _Reading:
+    digest: str
+    window: tuple[datetime, datetime]
+    closures: tuple[Closure, ...]
+    problems: tuple[CalendarProblem, ...]
 
 
 @dataclass
@@ -75,6 +87,7 @@ class Registry:
     loaded_at: datetime | None = None
     _states: dict[str, PracticeState] = field(default_factory=dict)
     _copies: dict[str, _Copy] = field(default_factory=dict)
+    _readings: dict[tuple[CalendarSource, str], _Reading] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def refresh(self, now: datetime) -> None:
@@ -121,41 +134,65 @@ class Registry:
         closures: list[Closure] = []
         problems: list[CalendarProblem] = []
         statuses = []
+        known_until = end + REEXPAND_AFTER
         for source in practice.calendars:
-            error: CalendarError | None = None
-            try:
-                copy = _Copy(self.read(source.location), now)
-            except CalendarError as exc:
-                error, copy = exc, self._last_good(source.location)
-            reading = None
-            if copy is not None:
-                try:
-                    reading = read_calendar(copy.data, tz=practice.timezone, start=start, end=end,
-                                            source=source.label, selection=source.selection)
-                except CalendarError as exc:
-                    error, copy = exc, self._last_good(source.location)
-                    if copy is not None:
-                        reading = read_calendar(copy.data, tz=practice.timezone, start=start, end=end,
-                                                source=source.label, selection=source.selection)
+            copy, reading, error = self._read(source, practice, start, end, now)
             if error is not None:
                 kept = f"; the copy read {copy.read_at:%Y-%m-%d %H:%M} UTC stays in use" if copy else "; no earlier copy to use"
                 logger.error("practice %s: calendar %s: %s%s", practice.id, source.label, error.message, kept)
-            elif copy is not None:
-                self._keep(source.location, copy)
             if reading is not None:
                 closures.extend(reading.closures)
                 problems.extend(reading.problems)
+                known_until = min(known_until, reading.window[1], key=datetime.timestamp)
             statuses.append(SourceStatus(source, copy.read_at if copy and reading else None, error,
                                          len(reading.closures) if reading else 0))
-        schedule, office_problems = build_schedule(practice, closures, settings.offices, (start, end))
+        schedule, office_problems = build_schedule(practice, closures, settings.offices, (start, known_until))
         problems.extend(office_problems)
         for problem in problems:
             logger.warning("practice %s: %s", practice.id, problem)
         return PracticeState(practice, schedule, tuple(statuses), tuple(problems), start, end)
 
+    def _read(self, source: CalendarSource, practice: Practice, start: datetime, end: datetime,
+              now: datetime) -> tuple[_Copy | None, _Reading | None, CalendarError | None]:
+        """Read one source: the copy in use, its closures, and the error of this attempt if any."""
+        try:
+            data = self.read(source.location)
+            copy = _Copy(data, now, hashlib.sha256(data).hexdigest())
+            reading = self._expand(copy, source, practice, start, end)
+        except CalendarError as exc:
+            copy = self._last_good(source.location)
+            try:
+                reading = self._expand(copy, source, practice, start, end) if copy else None
+            except CalendarError:  # a damaged cache file: as if there were no copy
+                copy, reading = None, None
+            return copy, reading, exc
+        self._keep(source.location, copy)
+        return copy, reading, None
+
+    def _expand(self, copy: _Copy, source: CalendarSource, practice: Practice,
+                start: datetime, end: datetime) -> _Reading:
+        """The closures of a copy, expanded again only if the copy or the window needs it.
+
+        Expanding is the costly part of a refresh (tens of milliseconds for a busy calendar);
+        most refreshes find the same bytes, so a reading is kept until the bytes change or the
+        window moves past what was expanded (a week of margin).
+        """
+        key = (source, practice.timezone.key)
+        kept = self._readings.get(key)
+        if (kept is not None and kept.digest == copy.digest
+                and kept.window[0].timestamp() <= start.timestamp() and end.timestamp() <= kept.window[1].timestamp()):
+            return kept
+        until = end + REEXPAND_AFTER
+        result = read_calendar(copy.data, tz=practice.timezone, start=start, end=until,
+                               source=source.label, selection=source.selection)
+        reading = _Reading(copy.digest, (start, until), result.closures, result.problems)
+        self._readings[key] = reading
+        return reading
+
     def _keep(self, location: str, copy: _Copy) -> None:
+        previous = self._copies.get(location)
         self._copies[location] = copy
-        if self.cache_dir is None:
+        if self.cache_dir is None or (previous is not None and previous.digest == copy.digest):
             return
         path = self._cache_path(location)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -174,7 +211,7 @@ class Registry:
             read_at = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
         except OSError:
             return None
-        copy = _Copy(data, read_at)
+        copy = _Copy(data, read_at, hashlib.sha256(data).hexdigest())
         self._copies[location] = copy
         return copy
 

@@ -104,7 +104,7 @@ def _expand_series(
             if error[0] in ("DTSTART", "DTEND", "RRULE", "DURATION", "RDATE", "EXDATE", "RECURRENCE-ID"):
                 raise ValueError(f"its {error[0]} cannot be read ({error[1]})")
         if "DTSTART" in event and "DTEND" in event and (
-                _local(event.decoded("DTEND"), tz) < _local(event.decoded("DTSTART"), tz)):
+                _local(event.decoded("DTEND"), tz).timestamp() < _local(event.decoded("DTSTART"), tz).timestamp()):
             # recurring-ical-events would swap them and guess a closure; the practice should fix it.
             raise ValueError("it ends before it starts")
     master = next((e for e in events if "RECURRENCE-ID" not in e), events[0])
@@ -134,7 +134,7 @@ def _expand_series(
             # Some holiday feeds write DTEND equal to DTSTART, or none: one whole day.
             last = _local(dtstart + timedelta(days=1), tz)
         if last.timestamp() <= first.timestamp():
-            raise ValueError("it ends before it starts")
+            raise ValueError("it lasts no time: it ends when it starts")
         if last.timestamp() <= start.timestamp() or first.timestamp() >= end.timestamp():
             continue
         found.append(Closure(first, last, summary, uid, _offices(occurrence), is_all_day, source))

@@ -9,17 +9,25 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from config.errors import ConfigError, Problem
+
 BUNDLED_EXAMPLE = Path(__file__).resolve().parent / "example" / "releve.yaml"
 
 
 def env_secret(name: str) -> str | None:
     """The value of NAME, or the content of the file named by NAME_FILE; None when neither is set."""
-    value = os.environ.get(name)
+    # NAME holding only spaces (`TWILIO_AUTH_TOKEN= ` in an env file) is unset, as an empty one is.
+    value = os.environ.get(name, "").strip()
     if value:
-        return value.strip()
+        return value
     path = os.environ.get(f"{name}_FILE")
     if path:
-        return Path(path).read_text(encoding="utf-8").strip()
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError([Problem(
+                "(environment)", None, f"{name}_FILE", f'points at "{path}", which cannot be read ({exc})',
+                f"check the path, or set {name} itself")]) from None
     return None
 
 

@@ -79,20 +79,28 @@ class _Checker:
             self.error(line, key, f"expected a mapping of keys ({', '.join(allowed)}), got {_kind(value)}",
                        "indent the keys under it, one `key: value` per line")
             return None
+        misspelt: set[str] = set()
         for name in value:
             name_s = str(name)
             if name_s in allowed:
                 continue
             where = value.key_lines.get(name_s, value.line)
-            if any(word in name_s.lower() for word in _SECRET_WORDS):
-                self.error(where, f"{key}.{name_s}", "secrets are not read from the configuration file", _SECRET_FIX)
+            path = name_s if key == "(top)" else f"{key}.{name_s}"
+            if _names_a_secret(name_s, value[name]):
+                self.error(where, path, "secrets are not read from the configuration file", _SECRET_FIX)
                 continue
             close = difflib.get_close_matches(name_s, list(allowed), n=1)
             fix = f'did you mean "{close[0]}"?' if close else f"the keys allowed here are: {', '.join(allowed)}"
-            self.error(where, f"{key}.{name_s}", "unknown key", fix)
+            self.error(where, path, "unknown key", fix)
+            misspelt.update(close)
         for name, required in allowed.items():
-            if required and name not in value:
+            # A misspelt required key is reported once, as a misspelling, not again as missing.
+            if required and name not in value and name not in misspelt:
                 self.error(value.line, key, f'missing required key "{name}"', f"add `{name}:` under {key}")
+            elif required and name in value and value[name] is None:
+                # `timezone:` with nothing after it; left unreported, the entry would silently be dropped.
+                self.error(value.key_lines.get(name, value.line), f"{key}.{name}", "no value is given",
+                           f"write its value after `{name}:`, or indent the lines that belong under it")
         return value
 
     def line_of(self, parent: LineDict, name: str) -> int:
@@ -119,6 +127,19 @@ class _Checker:
                        "write it as [a, b] or one `- item` per line")
             return ()
         return tuple(str(v) for v in value)
+
+
+def _names_a_secret(name: str, value: Any) -> bool:
+    """True if the key, or any key under it (`twilio: {auth_token: …}`), names a credential."""
+    if any(word in name.lower() for word in _SECRET_WORDS):
+        return True
+    return isinstance(value, LineDict) and any(_names_a_secret(str(k), v) for k, v in value.items())
+
+
+def _entry_key(kind: str, index: int, raw: Any) -> str:
+    """practices[cabinet-dupont] when the entry has a usable id, else practices[0]."""
+    ident = raw.get("id") if isinstance(raw, LineDict) else None
+    return f"{kind}[{ident}]" if isinstance(ident, str) and _ID.match(ident) else f"{kind}[{index}]"
 
 
 def _kind(value: Any) -> str:
@@ -201,6 +222,8 @@ def _read_id(checker: _Checker, entry: LineDict, kind: str, index: int, seen: se
 def _read_name(checker: _Checker, entry: LineDict, key: str) -> Name | None:
     value = entry.get("name")
     line = checker.line_of(entry, "name")
+    if value is None:
+        return None
     if isinstance(value, str) and value.strip():
         return Name(written=value.strip(), spoken=value.strip())
     mapping = checker.mapping(value, f"{key}.name", line, NAME_KEYS)
@@ -211,9 +234,14 @@ def _read_name(checker: _Checker, entry: LineDict, key: str) -> Name | None:
     return Name(written, spoken) if written and spoken else None
 
 
-def _read_phone(checker: _Checker, raw: str, line: int | None, key: str) -> str | None:
+def _read_phone(checker: _Checker, raw: Any, line: int | None, key: str) -> str | None:
     """A phone number in international form, returned as E.164 (+33145678910)."""
-    text = raw.strip()
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        # YAML reads an unquoted +33142001122 as 33142001122, and 0142001122 as an octal number.
+        checker.error(line, key, f"{raw} was read as a number, which loses a leading + or 0",
+                      'put the phone number in quotes, e.g. "+33 1 45 67 89 10"')
+        return None
+    text = str(raw).strip()
     hint = ""
     for region in ("FR", "CA"):
         try:
@@ -244,7 +272,12 @@ def _read_phone(checker: _Checker, raw: str, line: int | None, key: str) -> str 
 def _read_phones(checker: _Checker, entry: LineDict, name: str, key: str) -> tuple[str, ...]:
     values = checker.text_list(entry, name, key)
     line = checker.line_of(entry, name)
-    found = tuple(p for p in (_read_phone(checker, v, line, key) for v in values) if p)
+    raw = entry.get(name)
+    if isinstance(raw, LineList) and not raw:
+        checker.error(line, key, "the list of phone numbers is empty", "list at least one number")
+    # YAML's own values, not text_list's strings, so that an unquoted number is recognised.
+    items = (list(raw) if isinstance(raw, LineList) else [raw]) if values else []
+    found = tuple(p for p in (_read_phone(checker, v, line, key) for v in items) if p)
     return found
 
 
@@ -278,7 +311,7 @@ def _read_offices(checker: _Checker, root: LineDict) -> dict[str, CoveringOffice
     offices: dict[str, CoveringOffice] = {}
     seen: set[str] = set()
     for index, (line, raw) in enumerate(_items(checker, root, "offices")):
-        entry = checker.mapping(raw, f"offices[{index}]", line, OFFICE_KEYS)
+        entry = checker.mapping(raw, _entry_key("offices", index, raw), line, OFFICE_KEYS)
         if entry is None:
             continue
         ident = _read_id(checker, entry, "offices", index, seen)
@@ -290,9 +323,10 @@ def _read_offices(checker: _Checker, root: LineDict) -> dict[str, CoveringOffice
             kind = None
         name = _read_name(checker, entry, key)
         phone = entry.get("phone")
-        phone_e164 = _read_phone(checker, str(phone), checker.line_of(entry, "phone"), f"{key}.phone") if phone else None
+        phone_e164 = (_read_phone(checker, phone, checker.line_of(entry, "phone"), f"{key}.phone")
+                      if phone is not None else None)
         sms = entry.get("sms")
-        sms_e164 = _read_phone(checker, str(sms), checker.line_of(entry, "sms"), f"{key}.sms") if sms else None
+        sms_e164 = _read_phone(checker, sms, checker.line_of(entry, "sms"), f"{key}.sms") if sms is not None else None
         email = _read_email(checker, entry, f"{key}.email")
         language = _read_language(checker, entry, f"{key}.language")
         if ident and kind and name and phone_e164 and language:
@@ -370,7 +404,7 @@ def _read_coverage(checker: _Checker, entry: LineDict, key: str) -> tuple[tuple[
     if mapping is None:
         return (), ()
     closures = _read_chain(checker, mapping, "closures", f"{key}.coverage.closures")
-    if "closures" in mapping and not closures:
+    if mapping.get("closures") is not None and not closures:
         checker.error(checker.line_of(mapping, "closures"), f"{key}.coverage.closures",
                       "the coverage chain is empty: callers would reach nobody",
                       "list at least one covering office id")
@@ -396,7 +430,7 @@ def _read_calendars(checker: _Checker, entry: LineDict, key: str, folder: Path) 
         selection = ClosureFilter()
         if isinstance(item, LineDict):
             mapping = checker.mapping(item, item_key, line, CALENDAR_KEYS)
-            if mapping is None or "source" not in mapping:
+            if mapping is None or mapping.get("source") is None:
                 continue
             location = str(mapping["source"]).strip()
             line = checker.line_of(mapping, "source")
@@ -474,7 +508,8 @@ def _read_opening_hours(checker: _Checker, entry: LineDict, key: str) -> Opening
             checker.error(line, day_key, "opening ranges overlap", "make each range end before the next starts")
         days.append(tuple(spans))
     if not any(days):
-        checker.error(mapping.line, f"{key}.opening_hours", "the practice is never open",
+        checker.error(checker.line_of(entry, "opening_hours"), f"{key}.opening_hours",
+                      "the practice is never open",
                       "give at least one day an opening range, or remove opening_hours")
     return OpeningHours(tuple(days))
 
@@ -495,7 +530,7 @@ def _read_practices(checker: _Checker, root: LineDict, folder: Path) -> tuple[Pr
     seen: set[str] = set()
     numbers_seen: dict[str, str] = {}
     for index, (line, raw) in enumerate(_items(checker, root, "practices")):
-        entry = checker.mapping(raw, f"practices[{index}]", line, PRACTICE_KEYS)
+        entry = checker.mapping(raw, _entry_key("practices", index, raw), line, PRACTICE_KEYS)
         if entry is None:
             continue
         ident = _read_id(checker, entry, "practices", index, seen)
@@ -511,7 +546,7 @@ def _read_practices(checker: _Checker, root: LineDict, folder: Path) -> tuple[Pr
         front_desk = _read_phones(checker, entry, "front_desk", f"{key}.front_desk")
         timezone = _read_timezone(checker, entry, f"{key}.timezone")
         language = _read_language(checker, entry, f"{key}.language")
-        calendars = _read_calendars(checker, entry, f"{key}.calendars", folder)
+        calendars = _read_calendars(checker, entry, key, folder)
         closure_chain, after_hours_chain = _read_coverage(checker, entry, key)
         hours = _read_opening_hours(checker, entry, key)
         instructions = checker.text(entry, "instructions", f"{key}.instructions") or ""

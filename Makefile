@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench check covered clean
+.PHONY: run test bench check lint covered clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -30,6 +30,10 @@ bench: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/flask --app app config check
+
+lint: $(STAMP)
+	$(BIN)/mypy
+	$(BIN)/ruff check --select E4,E7,E9,F,I,UP,B calendars config coverage app.py
 
 # Line coverage of the test suite, with slipcover (coverage.py is shadowed by our `coverage` package).
 covered: $(STAMP)

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
-import recurring_ical_events
-import x_wr_timezone
+import recurring_ical_events  # type: ignore[import-untyped]
+import x_wr_timezone  # type: ignore[import-untyped]
 from icalendar.parser import unescape_backslash
 
 from calendars.description import offices_named_in
@@ -55,7 +55,7 @@ def read_calendar(
         calendar = x_wr_timezone.to_standard(calendar)
     except _SERIES_ERRORS as exc:
         raise NotACalendar(source, f"its X-WR-TIMEZONE cannot be applied: {exc}") from None
-    for original, converted in zip(originals, calendar.walk("VEVENT")):
+    for original, converted in zip(originals, calendar.walk("VEVENT"), strict=True):
         # x-wr-timezone copies the events it changes, and a copy forgets what icalendar could not read.
         converted.errors = original.errors
 
@@ -158,7 +158,7 @@ def _local(value: date | datetime, tz: ZoneInfo) -> datetime:
     assert isinstance(value, datetime)
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
-    return value.astimezone(timezone.utc).astimezone(tz)
+    return value.astimezone(UTC).astimezone(tz)
 
 
 def _categories(event: icalendar.Event) -> tuple[str, ...]:

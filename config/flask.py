@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -31,7 +31,7 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
             logger.error("configuration %s cannot be used:\n%s", path, exc)
     app.config["RELEVE_SETTINGS"] = settings
     app.config["RELEVE_CONFIG_PROBLEMS"] = problems
-    app.config.setdefault("RELEVE_CLOCK", lambda: datetime.now(timezone.utc))
+    app.config.setdefault("RELEVE_CLOCK", lambda: datetime.now(UTC))
     app.cli.add_command(config_cli)
 
 
@@ -68,8 +68,8 @@ def check_command() -> None:
                            + (f"\n    fix: {status.error.fix}" if status.error.fix else ""), err=True)
             else:
                 click.echo(f"  ok: {status.source.label}: {status.closures} closure(s) read")
-        for problem in state.problems:
-            click.echo(f"  warning: {problem}")
+        for warning in state.problems:
+            click.echo(f"  warning: {warning}")
     if errors:
         click.echo(f"{errors} error(s).", err=True)
         sys.exit(1)

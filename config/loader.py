@@ -7,6 +7,7 @@ exist is reported, since that is cheap and the most common slip.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import zoneinfo
 from datetime import timedelta
@@ -199,7 +200,7 @@ def _items(checker: _Checker, root: LineDict, name: str) -> list[tuple[int, Any]
         checker.error(checker.line_of(root, name), name, f"expected a list, got {_kind(value)}",
                       f"write one `- id: …` entry per {name[:-1]}")
         return []
-    return list(zip(value.item_lines, value))
+    return list(zip(value.item_lines, value, strict=True))
 
 
 def _read_id(checker: _Checker, entry: LineDict, kind: str, index: int, seen: set[str]) -> str | None:
@@ -365,7 +366,7 @@ def _read_int(checker: _Checker, entry: LineDict, name: str, key: str, low: int,
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         checker.error(checker.line_of(entry, name), key, f"expected a whole number from {low} to {high}, got {_kind(value)}")
         return default
-    return value
+    return int(value)
 
 
 def _read_timezone(checker: _Checker, entry: LineDict, key: str) -> zoneinfo.ZoneInfo | None:
@@ -419,7 +420,7 @@ def _read_calendars(checker: _Checker, entry: LineDict, key: str, folder: Path) 
     if isinstance(raw, str):
         raw_list: list[tuple[int, Any]] = [(checker.line_of(entry, "calendars"), raw)]
     elif isinstance(raw, LineList):
-        raw_list = list(zip(raw.item_lines, raw))
+        raw_list = list(zip(raw.item_lines, raw, strict=True))
     else:
         checker.error(checker.line_of(entry, "calendars"), f"{key}.calendars", f"expected a list, got {_kind(raw)}",
                       "write one `- file.ics` or `- source: https://…` per calendar")
@@ -504,7 +505,7 @@ def _read_opening_hours(checker: _Checker, entry: LineDict, key: str) -> Opening
                 continue
             spans.append(span)
         spans.sort()
-        if any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
+        if any(a[1] > b[0] for a, b in itertools.pairwise(spans)):
             checker.error(line, day_key, "opening ranges overlap", "make each range end before the next starts")
         days.append(tuple(spans))
     if not any(days):

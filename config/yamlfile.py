@@ -37,7 +37,7 @@ class _LineLoader(yaml.SafeLoader):
             result.key_lines[str(key)] = key_node.start_mark.line + 1
         return result
 
-    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:  # type: ignore[override]
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:
         result = LineList(self.construct_object(child, deep=True) for child in node.value)
         result.line = node.start_mark.line + 1
         result.item_lines = [child.start_mark.line + 1 for child in node.value]
@@ -54,4 +54,4 @@ _LineLoader.add_constructor(
 
 def load_yaml(text: str) -> Any:
     """Parse YAML safely (no arbitrary objects), with line numbers on mappings and sequences."""
-    return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+    return yaml.load(text, Loader=_LineLoader)

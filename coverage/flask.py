@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 from flask import Flask, current_app
 
@@ -58,7 +58,7 @@ def _refresh_forever(registry: Registry, clock: Callable[[], datetime], path: Pa
                 if registry.reload_config(path, clock()):
                     continue
             registry.refresh(clock())
-        except Exception:  # noqa: BLE001 - the refresher must outlive any one bad refresh
+        except Exception:
             logger.exception("calendar refresh failed; the last good calendars stay in use")
 
 

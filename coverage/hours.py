@@ -7,7 +7,7 @@ answer consistent across DST changes (see `local_at` for the two odd nights of t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from config.settings import OpeningHours
@@ -23,12 +23,12 @@ def local_at(day: date, seconds: int, tz: ZoneInfo) -> datetime:
     """
     naive = datetime.combine(day, time(0)) + timedelta(seconds=seconds)
     first = naive.replace(tzinfo=tz)
-    if first.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None) == naive:
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive:
         return first
     # In the skipped hour: the jump lies between reading the time with the offset after the
     # change (fold=1, too early) and with the offset before it (fold=0, too late).
-    low = naive.replace(tzinfo=tz, fold=1).astimezone(timezone.utc)
-    high = first.astimezone(timezone.utc)
+    low = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    high = first.astimezone(UTC)
     while high - low > timedelta(seconds=1):
         middle = low + (high - low) / 2
         if middle.astimezone(tz).replace(tzinfo=None) >= naive:

@@ -11,10 +11,10 @@ import hashlib
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 from calendars import CalendarError, CalendarProblem, Closure, read_calendar, read_source
 from config import ConfigError, Practice, Problem, Settings, load_settings
@@ -160,12 +160,11 @@ class Registry:
             copy = _Copy(data, now, hashlib.sha256(data).hexdigest())
             reading = self._expand(copy, source, practice, start, end)
         except CalendarError as exc:
-            copy = self._last_good(source.location)
+            last = self._last_good(source.location)
             try:
-                reading = self._expand(copy, source, practice, start, end) if copy else None
+                return last, (self._expand(last, source, practice, start, end) if last else None), exc
             except CalendarError:  # a damaged cache file: as if there were no copy
-                copy, reading = None, None
-            return copy, reading, exc
+                return None, None, exc
         self._keep(source.location, copy)
         return copy, reading, None
 
@@ -208,7 +207,7 @@ class Registry:
         path = self._cache_path(location)
         try:
             data = path.read_bytes()
-            read_at = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+            read_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
         except OSError:
             return None
         copy = _Copy(data, read_at, hashlib.sha256(data).hexdigest())

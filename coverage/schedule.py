@@ -8,9 +8,9 @@ date asked on the command line) the same answer is worked out step by step.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from calendars.model import CalendarProblem, Closure, fold

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -44,7 +44,7 @@ def example_settings() -> Settings:
 @pytest.fixture
 def clock() -> Clock:
     # A Tuesday late in November 2026, before the example's year-end closure.
-    return Clock(datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc))
+    return Clock(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def producer_calendar() -> "type[_Producers]":
+def producer_calendar() -> type[_Producers]:
     """Real-world exports, one per producer quirk: `producer_calendar.read("google")`."""
     return _Producers
 

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import icalendar
@@ -71,7 +71,7 @@ def bench_load(practices: int = 1000, events: int = 200) -> None:
             sources.append(path)
         config = settings(*(practice(f"p{i}", calendars=(CalendarSource(str(p)),), numbers=(f"+3318695{i:04d}",))
                             for i, p in enumerate(sources)))
-        now = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
+        now = datetime(2026, 11, 24, 10, tzinfo=UTC)
 
         gc.collect()
         registry = Registry(config)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -51,7 +51,7 @@ def local_days(closure: Closure) -> int:
 
 def elapsed(closure: Closure) -> timedelta:
     # Through UTC: between two times of the same zone, Python subtracts wall-clock times.
-    return closure.end.astimezone(timezone.utc) - closure.start.astimezone(timezone.utc)
+    return closure.end.astimezone(UTC) - closure.start.astimezone(UTC)
 
 
 # Google: UTC times with X-WR-TIMEZONE, HTML descriptions, free all-day events.
@@ -301,8 +301,8 @@ def test_nextcloud_friday_training_stays_at_one_pm_across_the_march_14_change(re
     (after,) = starting_on(reading, date(2027, 3, 19))
     assert span(before) == ("2027-03-12 13:00-0500", "2027-03-12 17:00-0500")
     assert span(after) == ("2027-03-19 13:00-0400", "2027-03-19 17:00-0400")
-    assert before.start.astimezone(timezone.utc).hour == 18
-    assert after.start.astimezone(timezone.utc).hour == 17
+    assert before.start.astimezone(UTC).hour == 18
+    assert after.start.astimezone(UTC).hour == 17
 
 
 def test_nextcloud_friday_training_stays_at_one_pm_across_the_november_7_change(read):
@@ -486,7 +486,7 @@ def test_timed_event_without_end_is_reported_and_skipped():
 
 
 def test_broken_rule_in_a_google_style_utc_calendar_is_reported_as_a_broken_rule():
-    utc = timezone.utc
+    utc = UTC
     data = vcalendar(
         vevent("Garde", datetime(2027, 3, 5, 13, tzinfo=utc), datetime(2027, 3, 5, 17, tzinfo=utc),
                lines=("RRULE:FREQ=FORTNIGHTLY;BYDAY=FR",)),
@@ -528,14 +528,14 @@ def test_closure_starting_in_the_hour_skipped_in_spring_starts_at_half_past_thre
     (closure,) = read_calendar(data, **_window()).closures
 
     assert span(closure) == ("2027-03-28 03:30+0200", "2027-03-28 05:00+0200")
-    assert closure.contains(datetime(2027, 3, 28, 1, 45, tzinfo=timezone.utc))
-    assert not closure.contains(datetime(2027, 3, 28, 1, 15, tzinfo=timezone.utc))
+    assert closure.contains(datetime(2027, 3, 28, 1, 45, tzinfo=UTC))
+    assert not closure.contains(datetime(2027, 3, 28, 1, 15, tzinfo=UTC))
 
 
 def test_window_given_in_utc_still_finds_the_all_day_closure_on_a_montreal_evening():
     data = vcalendar(vevent("Congrès", date(2027, 11, 24), date(2027, 11, 25)))
     # 21:00 to 22:00 on 24 November in Montreal, written in UTC.
-    start, end = datetime(2027, 11, 25, 2, tzinfo=timezone.utc), datetime(2027, 11, 25, 3, tzinfo=timezone.utc)
+    start, end = datetime(2027, 11, 25, 2, tzinfo=UTC), datetime(2027, 11, 25, 3, tzinfo=UTC)
 
     reading = read_calendar(data, tz=MONTREAL, start=start, end=end)
 
@@ -545,7 +545,7 @@ def test_window_given_in_utc_still_finds_the_all_day_closure_on_a_montreal_eveni
 def test_window_given_in_utc_still_finds_a_floating_closure_in_the_practices_morning():
     data = vcalendar(vevent("Réunion", datetime(2027, 6, 17, 9), datetime(2027, 6, 17, 11)))
     # 10:30 to 10:45 in Montreal, written in UTC.
-    start, end = datetime(2027, 6, 17, 14, 30, tzinfo=timezone.utc), datetime(2027, 6, 17, 14, 45, tzinfo=timezone.utc)
+    start, end = datetime(2027, 6, 17, 14, 30, tzinfo=UTC), datetime(2027, 6, 17, 14, 45, tzinfo=UTC)
 
     reading = read_calendar(data, tz=MONTREAL, start=start, end=end)
 

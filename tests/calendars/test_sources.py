@@ -7,7 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from tests.builders import PARIS, practice, settings, vcalendar, vevent
 
 CALENDAR = vcalendar(vevent("Congés", date(2026, 12, 27), date(2027, 1, 9)))
 LOGIN_PAGE = b"<!DOCTYPE html>\n<html><head><title>Connexion</title></head><body>Connectez-vous</body></html>\n"
-NOW = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 10, tzinfo=UTC)
 DURING_VACATION = datetime(2026, 12, 28, 10, tzinfo=PARIS)
 
 Answer = Callable[["_Handler"], None]
@@ -33,7 +33,7 @@ Answer = Callable[["_Handler"], None]
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # for chunked answers; every answer closes its connection
     timeout = 5  # a handler never waits longer than this on a silent client
-    server: "_HTTPServer"
+    server: _HTTPServer
 
     def do_GET(self) -> None:
         self.close_connection = True
@@ -48,7 +48,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = False
     block_on_close = True  # server_close() waits for every answer to end
-    owner: "CalendarServer"
+    owner: CalendarServer
 
     def handle_error(self, request: object, client_address: object) -> None:
         import sys
@@ -507,7 +507,7 @@ def test_the_error_clears_when_the_address_answers_a_calendar_again(server, tmp_
     assert registry.state("dupont").sources[0].error is not None
 
     server.routes["/cal.ics"] = calendar(vcalendar(vevent("Formation", date(2026, 12, 28))))
-    later = datetime(2026, 11, 25, 10, tzinfo=timezone.utc)
+    later = datetime(2026, 11, 25, 10, tzinfo=UTC)
     registry.refresh(later)
 
     status_now = registry.state("dupont").sources[0]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -17,7 +17,7 @@ def _text(dom: str) -> str:
 
 
 def test_the_home_page_shows_who_covers_the_closed_practice_and_when_it_reopens(app, clock, tmp_path):
-    clock.now = datetime(2026, 12, 28, 9, 0, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 12, 28, 9, 0, tzinfo=UTC)
 
     with serving(app) as base:
         text = _text(dump_dom(base + "/"))
@@ -32,7 +32,7 @@ def test_the_home_page_shows_who_covers_the_closed_practice_and_when_it_reopens(
 
 
 def test_the_home_page_shows_an_open_practice_as_open_and_its_plan_for_the_coming_weeks(app, clock):
-    clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)  # Tuesday 10:00 in Paris
+    clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Paris
 
     with serving(app) as base:
         text = _text(dump_dom(base + "/"))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from config import load_settings
@@ -11,7 +11,7 @@ from coverage.registry import Registry
 from tests.builders import PARIS, practice, settings, vcalendar, vevent
 from tests.conftest import EXAMPLE_CONFIG
 
-NOW = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 10, tzinfo=UTC)
 DURING_VACATION = datetime(2026, 12, 28, 10, tzinfo=PARIS)
 
 

@@ -1,7 +1,7 @@
 """Who covers when, at one instant: open or closed, the reason, the chain and the reopening."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -175,7 +175,7 @@ def test_opening_hours_that_start_in_the_skipped_hour_open_when_the_clocks_have_
     answer = resolve_coverage(schedule, datetime(2027, 3, 28, 1, 0, tzinfo=PARIS))
 
     # 02:30 does not exist that night: the practice opens when the clocks jump to 03:00 summer time.
-    assert answer.reopens_at == datetime(2027, 3, 28, 1, 0, tzinfo=timezone.utc)
+    assert answer.reopens_at == datetime(2027, 3, 28, 1, 0, tzinfo=UTC)
     assert resolve_coverage(schedule, datetime(2027, 3, 28, 3, 10, tzinfo=PARIS)).is_open
 
 

@@ -62,7 +62,9 @@ def next_opening(hours: OpeningHours, tz: ZoneInfo, instant: datetime) -> dateti
     """The first instant at or after `instant` inside the opening hours; None if never open."""
     today = instant.astimezone(tz).date()
     stamp = instant.timestamp()  # see is_open_at: never compare same-zone datetimes directly
-    for start, end in opening_spans(hours, tz, today - timedelta(days=1), today + timedelta(days=8)):
+    # Two weeks ahead, not one: a weekly range inside the hour skipped in spring (Sunday
+    # 02:00-02:30) does not happen that week, and the next opening is a week later.
+    for start, end in opening_spans(hours, tz, today - timedelta(days=1), today + timedelta(days=15)):
         first, last = start.timestamp(), end.timestamp()
         if first <= stamp < last:
             return instant

@@ -191,3 +191,14 @@ def test_the_answer_does_not_depend_on_the_zone_the_instant_is_given_in():
 
     assert resolve_coverage(schedule, instant).reopens_at == \
         resolve_coverage(schedule, instant.astimezone(MONTREAL)).reopens_at
+
+
+def test_a_sunday_range_inside_the_skipped_hour_opens_again_the_sunday_after():
+    # Open on Sundays 02:00-02:15 only: on 28 March 2027 that quarter of an hour does not exist
+    # in Paris, so a closure ending on 21 March reopens on 4 April.
+    early_sundays = OpeningHours(((),) * 6 + (((hm(2), hm(2, 15)),),))
+    schedule, _ = schedule_of(all_day("Congés", date(2027, 3, 1), 21), hours=early_sundays)  # to 21 March included
+
+    answer = resolve_coverage(schedule, datetime(2027, 3, 10, 12, tzinfo=PARIS))
+
+    assert answer.reopens_at == datetime(2027, 4, 4, 2, 0, tzinfo=PARIS)

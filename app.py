@@ -8,6 +8,7 @@ from flask import Flask
 
 import config.flask
 import coverage.flask
+import routing.flask
 from calendars.cli import calendars_cli
 from config.settings import Settings
 from coverage.cli import coverage_cli
@@ -23,6 +24,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     config.flask.init_app(app, settings)
     coverage.flask.init_app(app)
     app.register_blueprint(coverage_pages)
+    routing.flask.init_app(app)
     app.cli.add_command(calendars_cli)
     app.cli.add_command(coverage_cli)
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
+import string
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ import yaml
 from calendars.model import ClosureFilter
 from config.errors import ConfigError, Problem
 from config.settings import (
+    GREETINGS,
     LANGUAGES,
     OFFICE_KINDS,
     WEEKDAYS,
@@ -46,13 +48,13 @@ _SECRET_FIX = (
 PRACTICE_KEYS = {
     "id": True, "name": True, "numbers": True, "front_desk": True, "timezone": True,
     "language": True, "calendars": True, "coverage": True, "opening_hours": False,
-    "instructions": False,
+    "instructions": False, "ring_seconds": False, "greetings": False,
 }
 OFFICE_KEYS = {
     "id": True, "kind": True, "name": True, "phone": True, "language": True,
-    "sms": False, "email": False,
+    "sms": False, "email": False, "ask_to_accept": False, "ring_seconds": False,
 }
-TOP_KEYS = {"practices": True, "offices": True, "service": False}
+TOP_KEYS = {"practices": True, "offices": True, "service": False, "greetings": False}
 SERVICE_KEYS = {"refresh_minutes": False, "horizon_days": False, "public_url": False}
 COVERAGE_KEYS = {"closures": True, "outside_hours": False}
 CALENDAR_KEYS = {"source": True, "only": False}
@@ -186,10 +188,11 @@ def parse_settings(text: str, path: Path) -> Settings:
 
     offices = _read_offices(checker, root)
     service = _read_service(checker, root)
+    greetings = _read_language_greetings(checker, root)
     practices = _read_practices(checker, root, path.resolve().parent)
     if any(not p.is_warning for p in checker.problems):
         raise ConfigError(checker.problems)
-    return Settings(path=path, practices=practices, offices=offices, service=service)
+    return Settings(path=path, practices=practices, offices=offices, service=service, greetings=greetings)
 
 
 def _items(checker: _Checker, root: LineDict, name: str) -> list[tuple[int, Any]]:
@@ -331,7 +334,11 @@ def _read_offices(checker: _Checker, root: LineDict) -> dict[str, CoveringOffice
         email = _read_email(checker, entry, f"{key}.email")
         language = _read_language(checker, entry, f"{key}.language")
         if ident and kind and name and phone_e164 and language:
-            offices[ident] = CoveringOffice(ident, kind, name, phone_e164, language, sms_e164, email)
+            offices[ident] = CoveringOffice(
+                ident, kind, name, phone_e164, language, sms_e164, email,
+                ask_to_accept=_read_bool(checker, entry, "ask_to_accept", f"{key}.ask_to_accept"),
+                ring_seconds=_read_int(checker, entry, "ring_seconds", f"{key}.ring_seconds", 5, 120, 20),
+            )
     # An office with a mistake of its own is reported once, not again at every chain naming it.
     checker.declared_offices = seen
     return offices
@@ -551,13 +558,65 @@ def _read_practices(checker: _Checker, root: LineDict, folder: Path) -> tuple[Pr
         closure_chain, after_hours_chain = _read_coverage(checker, entry, key)
         hours = _read_opening_hours(checker, entry, key)
         instructions = checker.text(entry, "instructions", f"{key}.instructions") or ""
+        ring_seconds = _read_int(checker, entry, "ring_seconds", f"{key}.ring_seconds", 5, 120, 20)
+        greetings = _read_greetings(checker, entry, "greetings", f"{key}.greetings")
         if ident and name and numbers and front_desk and timezone and language and closure_chain:
             practices.append(Practice(
                 id=ident, name=name, numbers=numbers, front_desk=front_desk, timezone=timezone,
                 language=language, calendars=calendars, closure_chain=closure_chain,
                 after_hours_chain=after_hours_chain, opening_hours=hours, instructions=instructions,
+                ring_seconds=ring_seconds, greetings=greetings,
             ))
     if "practices" in root and not practices and not checker.problems:
         checker.error(checker.line_of(root, "practices"), "practices", "no practice is configured",
                       "add at least one practice")
     return tuple(practices)
+
+
+def _read_bool(checker: _Checker, entry: LineDict, name: str, key: str) -> bool:
+    value = entry.get(name, False)
+    if not isinstance(value, bool):
+        checker.error(checker.line_of(entry, name), key, f"expected yes or no, got {_kind(value)}", "write true or false")
+        return False
+    return value
+
+
+def _read_greetings(checker: _Checker, entry: LineDict, name: str, key: str) -> dict[str, str]:
+    """Greeting overrides: a mapping of greeting name to text, placeholders checked."""
+    raw = entry.get(name)
+    if raw is None:
+        return {}
+    mapping = checker.mapping(raw, key, checker.line_of(entry, name), {g: False for g in GREETINGS})
+    if mapping is None:
+        return {}
+    found = {}
+    for greeting, placeholders in GREETINGS.items():
+        text = checker.text(mapping, greeting, f"{key}.{greeting}")
+        if text is None:
+            continue
+        line = checker.line_of(mapping, greeting)
+        try:
+            used = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+        except ValueError as exc:
+            checker.error(line, f"{key}.{greeting}", f"the text cannot be read as a template: {exc}",
+                          "write placeholders as {office}; a brace of its own is written {{ or }}")
+            continue
+        unknown = sorted(used - placeholders)
+        if unknown:
+            allowed = ", ".join("{" + p + "}" for p in sorted(placeholders)) or "none"
+            checker.error(line, f"{key}.{greeting}", f"unknown placeholder {{{unknown[0]}}}",
+                          f"the placeholders of this greeting are: {allowed}")
+            continue
+        found[greeting] = text
+    return found
+
+
+def _read_language_greetings(checker: _Checker, root: LineDict) -> dict[str, dict[str, str]]:
+    raw = root.get("greetings")
+    if raw is None:
+        return {}
+    mapping = checker.mapping(raw, "greetings", checker.line_of(root, "greetings"), {lang: False for lang in LANGUAGES})
+    if mapping is None:
+        return {}
+    return {language: _read_greetings(checker, mapping, language, f"greetings.{language}")
+            for language in LANGUAGES if language in mapping}

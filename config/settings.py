@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +15,20 @@ LANGUAGES = ("fr-FR", "fr-CA", "en-US", "en-CA", "en-GB")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 OFFICE_KINDS = ("partner", "answering_service")
+
+# What callers and covering offices hear, by name, with the placeholders each may use. The
+# default wording per language is in routing/greetings.py; the configuration may override any.
+GREETINGS: dict[str, frozenset[str]] = {
+    "closed": frozenset({"practice", "Practice", "closed", "reason", "reopening", "office", "Office"}),
+    "outside_hours": frozenset({"practice", "Practice", "closed", "reopening", "office", "Office"}),
+    "next_office": frozenset({"office", "Office"}),
+    "voicemail": frozenset({"practice", "Practice", "office", "Office", "office_phone"}),
+    "open_voicemail": frozenset({"practice", "Practice"}),
+    "whisper": frozenset({"practice", "Practice", "of_practice", "closed", "reopening"}),
+    "accept_prompt": frozenset(),
+    "thanks": frozenset(),
+    "no_message": frozenset(),
+}
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,10 @@ class CoveringOffice:
     language: str
     sms: str | None = None
     email: str | None = None
+    # Whether the whisper asks to press 1: a forwarded call that lands on the office's own
+    # voicemail "answers" too, and only a key press tells a person from a machine.
+    ask_to_accept: bool = False
+    ring_seconds: int = 20
 
 
 @dataclass(frozen=True)
@@ -83,6 +102,8 @@ class Practice:
     after_hours_chain: tuple[str, ...]
     opening_hours: OpeningHours | None = None
     instructions: str = ""
+    ring_seconds: int = 20  # how long the front desk rings while open
+    greetings: dict[str, str] = field(default_factory=dict)  # overrides, in the practice's language
 
 
 @dataclass(frozen=True)
@@ -102,6 +123,15 @@ class Settings:
     practices: tuple[Practice, ...]
     offices: dict[str, CoveringOffice]
     service: Service = field(default_factory=Service)
+    greetings: dict[str, dict[str, str]] = field(default_factory=dict)  # language -> name -> text
+
+    def practice_for_number(self, number: str) -> Practice | None:
+        """The practice whose Twilio number was dialled."""
+        return self._by_number.get(number.strip())
+
+    @cached_property
+    def _by_number(self) -> dict[str, Practice]:
+        return {number: practice for practice in self.practices for number in practice.numbers}
 
     def practice(self, practice_id: str) -> Practice:
         for practice in self.practices:

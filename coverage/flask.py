@@ -10,6 +10,8 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from config.env import config_path
+import coverage.contacts  # noqa: F401 - declares the contact log tables before they are created
+from coverage.database import database_url, make_engine
 from coverage.registry import Registry
 
 logger = logging.getLogger(__name__)
@@ -17,12 +19,14 @@ logger = logging.getLogger(__name__)
 
 def init_app(app: Flask) -> None:
     """Create the registry; the web process refreshes it on a timer started at its first request."""
+    data_dir = Path(app.config.get("RELEVE_DATA_DIR") or app.instance_path)
     registry = Registry(
         settings=app.config["RELEVE_SETTINGS"],
-        cache_dir=Path(app.config.get("RELEVE_DATA_DIR") or app.instance_path) / "calendars",
+        cache_dir=data_dir / "calendars",
         config_problems=app.config["RELEVE_CONFIG_PROBLEMS"],
     )
     app.extensions["releve.registry"] = registry
+    app.extensions["releve.db"] = make_engine(app.config.get("RELEVE_DATABASE_URL") or database_url(data_dir))
     started = threading.Event()
 
     @app.before_request

@@ -1,0 +1,61 @@
+"""Storage: SQLite by default, any SQLAlchemy URL (PostgreSQL for several web processes).
+
+SQLAlchemy Core, not the ORM: the webhooks write one or two rows per request and must stay fast.
+Every table is declared on `metadata`, in the module of the package that owns it.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, MetaData, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.pool import StaticPool
+
+metadata = MetaData()
+
+
+def database_url(data_dir: str | Path) -> str:
+    """RELEVE_DATABASE_URL, or a SQLite file in the data folder."""
+    return os.environ.get("RELEVE_DATABASE_URL") or f"sqlite:///{Path(data_dir) / 'releve.sqlite3'}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the settings each backend needs; creates the tables that are missing."""
+    options: dict[str, Any] = {}
+    if url.startswith("sqlite"):
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            options["poolclass"] = StaticPool  # one in-memory database shared by all threads
+        else:
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        options["connect_args"] = {"check_same_thread": False, "timeout": 10}
+    engine = create_engine(url, **options)
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    metadata.create_all(engine)
+    return engine
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # WAL lets the scheduler and the web processes read while one writes; NORMAL syncs at each
+    # checkpoint rather than each commit, which WAL makes safe against corruption (a power cut
+    # may lose the last commits, never the database).
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def insert_once(connection: Connection, table: Table, values: dict[str, Any], keys: list[str]) -> bool:
+    """Insert a row unless one with the same `keys` exists (Twilio retries a webhook). True if new."""
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        statement: Any = sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    elif dialect == "postgresql":
+        statement = postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    else:  # pragma: no cover - other backends are not supported
+        raise NotImplementedError(f"insert_once on {dialect}")
+    return bool(connection.execute(statement).rowcount)

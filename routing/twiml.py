@@ -1,0 +1,117 @@
+"""TwiML for calls, always built with the twilio library (it escapes text and stays valid XML).
+
+The library emits any unknown keyword as an attribute without complaint, so every verb is built
+here, once, with keywords checked against Twilio's documentation.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import url_for
+from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
+
+from config.settings import CoveringOffice, Practice, Settings
+from coverage.schedule import Answer
+from routing.greetings import (
+    VOICES,
+    capitalized,
+    closed_word,
+    of_name,
+    office_template,
+    spoken_phone,
+    spoken_reopening,
+    template,
+)
+
+VOICEMAIL_SECONDS = 180
+
+
+def say(response: VoiceResponse | Gather, text: str, language: str) -> None:
+    say_language, voice = VOICES[language]
+    response.say(text, language=say_language, voice=voice)
+
+
+def greeting(settings: Settings, practice: Practice, name: str, **values: str) -> str:
+    """A greeting filled in: the practice's names are always available."""
+    spoken = practice.name.spoken
+    values = {"practice": spoken, "Practice": capitalized(spoken),
+              "closed": closed_word(practice.name, practice.language), **values}
+    if "office" in values:
+        values["Office"] = capitalized(values["office"])
+    return template(settings, practice, name).format(**values)
+
+
+def ring_front_desk(practice: Practice, caller_id: str) -> VoiceResponse:
+    """Open: ring every front-desk line at once; no answer goes to the dial-result handler."""
+    response = VoiceResponse()
+    dial = Dial(action=url_for("routing.dial_result", practice=practice.id, step=0, desk=1),
+                method="POST", timeout=practice.ring_seconds, answer_on_bridge=True, caller_id=caller_id)
+    for number in practice.front_desk:
+        dial.number(number)
+    response.append(dial)
+    return response
+
+
+def closed_greeting(settings: Settings, practice: Practice, answer: Answer, now: datetime) -> str:
+    first = settings.offices[answer.chain[0]]
+    reopening = spoken_reopening(answer.reopens_at, now, practice.language)
+    if answer.closure is None:
+        return greeting(settings, practice, "outside_hours", reopening=reopening, office=first.name.spoken)
+    title = answer.closure.summary.strip()
+    reason = (f" pour {title}" if practice.language.startswith("fr") else f" for {title}") if title else ""
+    return greeting(settings, practice, "closed", reason=reason, reopening=reopening, office=first.name.spoken)
+
+
+def dial_office(response: VoiceResponse, settings: Settings, practice: Practice, chain: tuple[str, ...],
+                step: int, caller_id: str) -> None:
+    """Dial the office at `step` of the chain, with the whisper before it is connected.
+
+    The chain travels in the URLs: a call keeps the chain it started with even if the calendar
+    changes meanwhile, and Twilio's signature covers the URL, so it cannot be tampered with.
+    """
+    office = settings.offices[chain[step]]
+    where = {"practice": practice.id, "chain": ",".join(chain), "step": step}
+    dial = Dial(action=url_for("routing.dial_result", **where), method="POST", timeout=office.ring_seconds,
+                answer_on_bridge=True, caller_id=caller_id)
+    dial.number(office.phone, url=url_for("routing.whisper", **where), method="POST")
+    response.append(dial)
+
+
+def whisper(settings: Settings, practice: Practice, office: CoveringOffice, reopening: str,
+            accept_url: str) -> VoiceResponse:
+    """What the covering office hears before it is connected; optionally, press 1 to accept."""
+    response = VoiceResponse()
+    values = {"practice": practice.name.spoken, "Practice": capitalized(practice.name.spoken),
+              "of_practice": of_name(practice.name, office.language),
+              "closed": closed_word(practice.name, office.language), "reopening": reopening}
+    text = office_template(settings, office, "whisper").format(**values)
+    if not office.ask_to_accept:
+        say(response, text, office.language)
+        return response  # the end of the whisper connects the call
+    gather = Gather(num_digits=1, timeout=8, action=accept_url, method="POST")
+    say(gather, text, office.language)
+    say(gather, office_template(settings, office, "accept_prompt"), office.language)
+    response.append(gather)
+    # No key pressed (a voicemail greeting, a machine): hang up the office's leg; Twilio counts
+    # the dial as not answered and the caller's call goes on to the next office. (A whisper may
+    # only hold <Say>, <Play>, <Gather> and <Hangup>.)
+    response.hangup()
+    return response
+
+
+def voicemail(settings: Settings, practice: Practice, chain: tuple[str, ...], *, is_open: bool) -> VoiceResponse:
+    """The last resort: a message after the beep, naming where else to call."""
+    response = VoiceResponse()
+    if is_open or not chain:
+        text = greeting(settings, practice, "open_voicemail")
+    else:
+        office = settings.offices[chain[0]]
+        text = greeting(settings, practice, "voicemail", office=office.name.spoken,
+                        office_phone=spoken_phone(office.phone))
+    say(response, text, practice.language)
+    response.record(action=url_for("routing.recorded", practice=practice.id), method="POST",
+                    max_length=VOICEMAIL_SECONDS, play_beep=True, finish_on_key="#", timeout=10)
+    # Twilio goes on here only when nothing was recorded.
+    say(response, greeting(settings, practice, "no_message"), practice.language)
+    response.hangup()
+    return response

@@ -1,0 +1,403 @@
+"""Calls to a practice: who answers, what the caller and the covering office hear, what is logged."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from app import create_app
+from coverage import contacts
+from tests.routing.conftest import BASE, TOKEN, Twilio, incoming
+
+DURING_VACATION = datetime(2026, 12, 28, 9, 0, tzinfo=timezone.utc)      # Monday 10:00 in Paris
+TUESDAY_MORNING = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)      # open
+WEDNESDAY_NIGHT = datetime(2026, 11, 25, 21, 30, tzinfo=timezone.utc)    # 22:30 in Paris
+
+
+def _said(document: ElementTree.Element) -> str:
+    return " ".join(say.text or "" for say in document.iter("Say"))
+
+
+def _calls(app):
+    with app.extensions["releve.db"].begin() as connection:
+        return list(connection.execute(select(contacts.calls)))
+
+
+def _legs(app, call_sid="CA00000000000000000000000000000001"):
+    with app.extensions["releve.db"].begin() as connection:
+        return contacts.legs_of(connection, call_sid)
+
+
+def test_an_unsigned_call_is_refused_and_nothing_is_logged(app, twilio):
+    answer = twilio.post("/twilio/voice", incoming(), token=None)
+
+    assert answer.status_code == 403
+    assert _calls(app) == []
+
+
+def test_a_call_signed_with_another_token_is_refused(app, twilio):
+    assert twilio.post("/twilio/voice", incoming(), token="not-our-token").status_code == 403
+    assert _calls(app) == []
+
+
+def test_a_signature_for_another_url_is_refused(twilio):
+    answer = twilio.post("/twilio/voice", incoming(), signed_url=BASE + "/twilio/voice?x=1")
+
+    assert answer.status_code == 403
+
+
+def test_during_the_vacation_the_caller_hears_the_office_and_the_reopening_then_is_put_through(app, twilio, clock):
+    clock.now = DURING_VACATION
+
+    document = twilio.twiml("/twilio/voice", incoming())
+
+    say = document.find("Say")
+    assert say.attrib == {"language": "fr-FR", "voice": "Polly.Lea-Neural"}
+    assert say.text == ("Bonjour. Le cabinet dentaire Dupont est fermé pour Congés de fin d'année jusqu'au "
+                        "samedi 9 janvier, 9 heures. Le cabinet du docteur Martin assure la continuité des soins : "
+                        "nous vous mettons en relation.")
+    dial = document.find("Dial")
+    assert dial.attrib["callerId"] == "+33698765432"  # the office sees who is calling
+    assert dial.attrib["answerOnBridge"] == "true"
+    assert dial.find("Number").text == "+33142001122"
+    assert "/twilio/voice/whisper?" in dial.find("Number").attrib["url"]
+
+
+def test_the_covering_office_hears_which_practice_it_is_covering_before_being_connected(twilio, clock):
+    clock.now = DURING_VACATION
+    number = twilio.twiml("/twilio/voice", incoming()).find("Dial/Number")
+
+    whisper = twilio.twiml(number.attrib["url"].removeprefix(BASE), {
+        **incoming(call_sid="CA0000000000000000000000000000leg1"), "ParentCallSid": incoming()["CallSid"],
+        "To": "+33142001122", "Direction": "outbound-dial"})
+
+    assert _said(whisper) == "Appel transféré du cabinet dentaire Dupont, fermé jusqu'au samedi 9 janvier."
+    assert [verb.tag for verb in whisper] == ["Say"]  # no key to press: the end of the whisper connects
+
+
+def test_an_office_that_must_accept_is_asked_to_press_1_and_a_machine_is_hung_up_on(example_settings, tmp_path, clock):
+    offices = dict(example_settings.offices)
+    offices["cabinet-martin"] = replace(offices["cabinet-martin"], ask_to_accept=True)
+    app = create_app(replace(example_settings, offices=offices), {
+        "TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path), "TWILIO_AUTH_TOKEN": TOKEN,
+        "RELEVE_BACKGROUND_REFRESH": False})
+    twilio = Twilio(app)
+    clock.now = DURING_VACATION
+    number = twilio.twiml("/twilio/voice", incoming()).find("Dial/Number")
+    leg = {**incoming(call_sid="CA0000000000000000000000000000leg1"), "ParentCallSid": incoming()["CallSid"]}
+
+    whisper = twilio.twiml(number.attrib["url"].removeprefix(BASE), leg)
+
+    assert [verb.tag for verb in whisper] == ["Gather", "Hangup"]
+    gather = whisper.find("Gather")
+    assert gather.attrib["numDigits"] == "1"
+    assert "Appuyez sur 1 pour prendre l'appel." in _said(gather)
+    wrong_key = twilio.twiml(gather.attrib["action"].removeprefix(BASE), {**leg, "Digits": "2"})
+    assert [verb.tag for verb in wrong_key] == ["Hangup"]
+    assert _legs(app)[0].status == "declined"
+
+
+def test_pressing_1_connects_the_office(app, twilio, clock, example_settings):
+    accept = twilio.twiml("/twilio/voice/whisper/answer?practice=cabinet-dupont&chain=cabinet-martin&step=0",
+                          {**incoming(call_sid="CAleg"), "ParentCallSid": incoming()["CallSid"], "Digits": "1"})
+
+    assert list(accept) == []  # an empty whisper end: Twilio bridges the caller
+
+
+def test_when_the_first_office_does_not_answer_the_caller_is_told_and_the_next_one_is_dialled(app, twilio, clock):
+    clock.now = DURING_VACATION
+    dial = twilio.twiml("/twilio/voice", incoming()).find("Dial")
+
+    after = twilio.twiml(dial.attrib["action"].removeprefix(BASE), {**incoming(), "DialCallStatus": "no-answer"})
+
+    assert _said(after) == "Pas de réponse. Nous appelons maintenant la permanence Accueil Santé."
+    assert after.find("Dial/Number").text == "+33970001234"
+    assert [(leg.step, leg.target, leg.status) for leg in _legs(app)] == [
+        (0, "cabinet-martin", "no-answer"), (1, "permanence-sante", None)]
+
+
+def test_at_the_end_of_the_chain_the_caller_can_leave_a_voicemail_naming_where_else_to_call(app, twilio, clock):
+    clock.now = DURING_VACATION
+    dial = twilio.twiml("/twilio/voice", incoming()).find("Dial")
+    second = twilio.twiml(dial.attrib["action"].removeprefix(BASE), {**incoming(), "DialCallStatus": "busy"})
+
+    last = twilio.twiml(second.find("Dial").attrib["action"].removeprefix(BASE),
+                        {**incoming(), "DialCallStatus": "failed"})
+
+    assert [verb.tag for verb in last] == ["Say", "Record", "Say", "Hangup"]
+    assert "le cabinet du docteur Martin au 01 42 00 11 22" in last.find("Say").text
+    assert "composez le 15" in last.find("Say").text
+    record = last.find("Record")
+    assert record.attrib["playBeep"] == "true" and int(record.attrib["maxLength"]) >= 60
+
+    thanks = twilio.twiml(record.attrib["action"].removeprefix(BASE), {
+        **incoming(), "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE1",
+        "RecordingDuration": "23", "RecordingSid": "RE1"})
+
+    assert _said(thanks) == "Merci, votre message est enregistré. Au revoir."
+    call = _calls(app)[0]
+    assert (call.outcome, call.recording_url, call.recording_seconds) == (
+        "voicemail", "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE1", 23)
+
+
+def test_a_call_taken_by_an_office_is_logged_with_the_office_and_its_duration(app, twilio, clock):
+    clock.now = DURING_VACATION
+    dial = twilio.twiml("/twilio/voice", incoming()).find("Dial")
+
+    done = twilio.twiml(dial.attrib["action"].removeprefix(BASE), {
+        **incoming(), "DialCallStatus": "completed", "DialCallSid": "CAleg", "DialCallDuration": "187",
+        "DialBridged": "true"})
+    status = twilio.post("/twilio/voice/status", {**incoming(), "CallStatus": "completed", "CallDuration": "203"})
+
+    assert [verb.tag for verb in done] == ["Hangup"]
+    assert status.status_code == 204
+    call = _calls(app)[0]
+    assert (call.was_open, call.reason, call.outcome, call.office_id, call.duration_seconds, call.status) == (
+        False, "Congés de fin d'année", "office", "cabinet-martin", 203, "completed")
+    assert call.started_at == DURING_VACATION
+    assert _legs(app)[0].duration_seconds == 187
+
+
+def test_a_dial_reported_completed_but_declined_at_the_whisper_goes_on_to_the_next_office(app, twilio, clock):
+    clock.now = DURING_VACATION
+    dial = twilio.twiml("/twilio/voice", incoming()).find("Dial")
+    twilio.twiml("/twilio/voice/whisper/answer?practice=cabinet-dupont&chain=cabinet-martin,permanence-sante&step=0",
+                 {**incoming(call_sid="CAleg"), "ParentCallSid": incoming()["CallSid"], "Digits": "9"})
+
+    after = twilio.twiml(dial.attrib["action"].removeprefix(BASE), {**incoming(), "DialCallStatus": "completed"})
+
+    assert after.find("Dial/Number").text == "+33970001234"
+
+
+def test_a_caller_who_hangs_up_before_anyone_answers_is_logged_as_such(app, twilio, clock):
+    clock.now = DURING_VACATION
+    twilio.twiml("/twilio/voice", incoming())
+
+    twilio.post("/twilio/voice/status", {**incoming(), "CallStatus": "completed", "CallDuration": "9"})
+
+    assert _calls(app)[0].outcome == "hung_up"
+
+
+def test_while_open_the_front_desk_rings_and_nobody_is_whispered_to(app, twilio, clock):
+    clock.now = TUESDAY_MORNING
+
+    document = twilio.twiml("/twilio/voice", incoming())
+
+    assert document.find("Say") is None
+    dial = document.find("Dial")
+    assert [n.text for n in dial.findall("Number")] == ["+33145678910"]
+    assert all("url" not in n.attrib for n in dial.findall("Number"))
+    assert _calls(app)[0].was_open is True
+
+
+def test_an_unanswered_front_desk_offers_a_voicemail(app, twilio, clock):
+    clock.now = TUESDAY_MORNING
+    dial = twilio.twiml("/twilio/voice", incoming()).find("Dial")
+
+    after = twilio.twiml(dial.attrib["action"].removeprefix(BASE), {**incoming(), "DialCallStatus": "no-answer"})
+
+    assert "Le cabinet dentaire Dupont ne peut pas vous répondre pour le moment" in after.find("Say").text
+    assert after.find("Record") is not None
+
+
+def test_at_night_the_after_hours_office_covers_until_the_morning(twilio, clock):
+    clock.now = WEDNESDAY_NIGHT
+
+    document = twilio.twiml("/twilio/voice", incoming())
+
+    assert "est fermé jusqu'à demain, 8 heures 30" in document.find("Say").text
+    assert "La permanence Accueil Santé prend le relais" in document.find("Say").text
+    assert document.find("Dial/Number").text == "+33970001234"
+
+
+def test_a_quebec_clinic_speaks_canadian_french_and_agrees_with_its_name(twilio, clock):
+    clock.now = datetime(2026, 12, 28, 15, 0, tzinfo=timezone.utc)  # 10:00 in Montréal
+
+    document = twilio.twiml("/twilio/voice", incoming(to="+14384012290"))
+
+    say = document.find("Say")
+    assert say.attrib == {"language": "fr-CA", "voice": "Polly.Gabrielle-Neural"}
+    assert say.text.startswith("Bonjour. La clinique vétérinaire du Plateau est fermée pour Vacances des Fêtes "
+                               "jusqu'au lundi 4 janvier, 8 heures.")
+
+
+def test_a_withheld_number_is_not_passed_on_as_caller_id(twilio, clock):
+    clock.now = DURING_VACATION
+
+    document = twilio.twiml("/twilio/voice", incoming(caller="anonymous"))
+
+    assert document.find("Dial").attrib["callerId"] == "+33186951234"
+
+
+def test_twilio_retrying_the_incoming_webhook_logs_the_call_once(app, twilio, clock):
+    clock.now = DURING_VACATION
+
+    first = twilio.twiml("/twilio/voice", incoming())
+    second = twilio.twiml("/twilio/voice", incoming())
+
+    assert ElementTree.tostring(first) == ElementTree.tostring(second)
+    assert len(_calls(app)) == 1 and len(_legs(app)) == 1
+
+
+def test_twilio_retrying_a_dial_result_does_not_add_a_leg(app, twilio, clock):
+    clock.now = DURING_VACATION
+    action = twilio.twiml("/twilio/voice", incoming()).find("Dial").attrib["action"].removeprefix(BASE)
+
+    for _ in range(2):
+        twilio.twiml(action, {**incoming(), "DialCallStatus": "busy"})
+
+    assert [leg.step for leg in _legs(app)] == [0, 1]
+
+
+def test_a_title_with_markup_characters_is_spoken_as_text_and_the_twiml_stays_valid(app, twilio, clock, tmp_path):
+    registry = app.extensions["releve.registry"]
+    original = registry.read
+    registry.read = lambda location: original(location).replace(
+        "SUMMARY:Congés de fin d'année".encode(), "SUMMARY:Congés <fin> & \"année\"".encode()) \
+        if location.endswith("cabinet-dupont.ics") else original(location)
+    registry.refresh(DURING_VACATION)
+    clock.now = DURING_VACATION
+
+    answer = twilio.post("/twilio/voice", incoming())
+
+    assert b"&lt;fin&gt; &amp;" in answer.data
+    assert "pour Congés <fin> & \"année\" jusqu'au" in ElementTree.fromstring(answer.data).find("Say").text
+
+
+def test_a_practice_greeting_from_the_configuration_is_used(example_settings, tmp_path, clock):
+    practice = replace(example_settings.practices[0], greetings={
+        "closed": "{Practice} est en congés. {Office} vous répond {reopening}."})
+    app = create_app(replace(example_settings, practices=(practice, *example_settings.practices[1:])), {
+        "TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path), "TWILIO_AUTH_TOKEN": TOKEN,
+        "RELEVE_BACKGROUND_REFRESH": False})
+    clock.now = DURING_VACATION
+
+    document = Twilio(app).twiml("/twilio/voice", incoming())
+
+    assert document.find("Say").text == ("Le cabinet dentaire Dupont est en congés. Le cabinet du docteur Martin "
+                                         "vous répond jusqu'au samedi 9 janvier, 9 heures.")
+
+
+def test_when_the_decision_fails_the_caller_still_reaches_the_practice_and_its_first_office(app, twilio, clock):
+    registry = app.extensions["releve.registry"]
+    registry.refresh(clock())
+    registry.answer = lambda *args: 1 / 0  # the calendar code is broken
+
+    document = twilio.twiml("/twilio/voice", incoming())
+
+    assert [n.text for n in document.findall("Dial/Number")] == ["+33145678910", "+33142001122"]
+    after = twilio.twiml(document.find("Dial").attrib["action"].removeprefix(BASE),
+                         {**incoming(), "DialCallStatus": "no-answer"})
+    assert after.find("Record") is not None
+
+
+def test_when_the_database_is_broken_the_caller_still_reaches_someone(app, twilio, clock):
+    from sqlalchemy import create_engine
+    app.extensions["releve.db"] = create_engine("sqlite:////nonexistent-folder/releve.sqlite3")
+    clock.now = DURING_VACATION
+
+    document = twilio.twiml("/twilio/voice", incoming())
+
+    assert document.find("Dial/Number") is not None
+
+
+def test_a_call_without_its_fields_still_gets_twiml_that_reaches_someone(twilio):
+    document = twilio.twiml("/twilio/voice", {"To": "+33186951234"})
+
+    assert document.find("Dial/Number") is not None
+
+
+def test_a_call_to_an_unknown_number_gets_a_voicemail(twilio):
+    document = twilio.twiml("/twilio/voice", incoming(to="+33100000000"))
+
+    assert document.find("Record") is not None
+
+
+def test_the_fallback_url_rings_the_practice_without_the_database_or_the_calendar(app, twilio):
+    app.extensions["releve.db"] = None  # the fallback must not touch it
+
+    document = twilio.twiml("/twilio/voice/fallback", {**incoming(), "ErrorCode": "11200",
+                                                        "ErrorUrl": BASE + "/twilio/voice"})
+
+    assert [n.text for n in document.findall("Dial/Number")] == ["+33145678910", "+33142001122"]
+    voicemail = twilio.twiml(document.find("Dial").attrib["action"].removeprefix(BASE),
+                             {**incoming(), "DialCallStatus": "no-answer"})
+    assert [verb.tag for verb in voicemail] == ["Say", "Record", "Hangup"]
+
+
+def test_the_fallback_with_no_configuration_at_all_records_a_voicemail(tmp_path, clock, monkeypatch):
+    monkeypatch.setenv("RELEVE_CONFIG", str(tmp_path / "missing.yaml"))
+    app = create_app(None, {"TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path),
+                            "TWILIO_AUTH_TOKEN": TOKEN, "RELEVE_BACKGROUND_REFRESH": False})
+
+    document = Twilio(app).twiml("/twilio/voice/fallback", incoming())
+
+    assert document.find("Record") is not None
+
+
+def test_a_status_callback_without_its_fields_is_a_clear_400(twilio):
+    answer = twilio.post("/twilio/voice/status", {"CallSid": "CA1"})
+
+    assert answer.status_code == 400
+    assert b"CallStatus" in answer.data
+
+
+def test_behind_a_proxy_the_signature_is_checked_against_the_configured_public_url(example_settings, tmp_path, clock):
+    settings = replace(example_settings, service=replace(example_settings.service, public_url="https://releve.cabinet.fr"))
+    app = create_app(settings, {"TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path),
+                                "TWILIO_AUTH_TOKEN": TOKEN, "RELEVE_BACKGROUND_REFRESH": False})
+    twilio = Twilio(app)
+
+    # The app sees http://10.0.0.5:8000; Twilio signed the public address.
+    good = twilio.post("/twilio/voice", incoming(), base="http://10.0.0.5:8000",
+                       signed_url="https://releve.cabinet.fr/twilio/voice")
+    bad = twilio.post("/twilio/voice", incoming(call_sid="CA2"), base="http://10.0.0.5:8000")
+
+    assert (good.status_code, bad.status_code) == (200, 403)
+
+
+def test_with_proxy_headers_trusted_the_forwarded_scheme_and_host_are_used(example_settings, tmp_path, clock,
+                                                                           monkeypatch):
+    monkeypatch.setenv("RELEVE_BEHIND_PROXY", "1")
+    app = create_app(example_settings, {"TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path),
+                                        "TWILIO_AUTH_TOKEN": TOKEN, "RELEVE_BACKGROUND_REFRESH": False})
+
+    answer = Twilio(app).post("/twilio/voice", incoming(), base="http://127.0.0.1:8000",
+                              signed_url="https://releve.cabinet.fr/twilio/voice",
+                              headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "releve.cabinet.fr"})
+
+    assert answer.status_code == 200
+
+
+def test_signatures_are_skipped_only_when_explicitly_set_and_that_is_logged_loudly(example_settings, tmp_path, clock,
+                                                                                   monkeypatch, caplog):
+    monkeypatch.setenv("RELEVE_INSECURE_SKIP_SIGNATURE", "1")
+    app = create_app(example_settings, {"TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path),
+                                        "RELEVE_BACKGROUND_REFRESH": False})
+
+    assert Twilio(app).post("/twilio/voice", incoming(), token=None).status_code == 200
+    assert "Twilio signatures are NOT checked" in caplog.text
+
+
+def test_without_an_auth_token_every_webhook_is_refused(example_settings, tmp_path, clock):
+    app = create_app(example_settings, {"TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path),
+                                        "RELEVE_BACKGROUND_REFRESH": False})
+
+    assert Twilio(app).post("/twilio/voice", incoming()).status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/twilio/voice/whisper", "/twilio/voice/whisper/answer", "/twilio/voice/dial",
+                                  "/twilio/voice/recorded", "/twilio/voice/status", "/twilio/voice/fallback",
+                                  "/twilio/voice/fallback/done"])
+def test_every_voice_endpoint_refuses_an_unsigned_request(twilio, path):
+    assert twilio.post(path, incoming(), token=None).status_code == 403
+
+
+def test_the_call_log_counts_no_call_for_refused_requests(app, twilio):
+    for _ in range(3):
+        twilio.post("/twilio/voice", incoming(), token=None)
+    with app.extensions["releve.db"].begin() as connection:
+        assert connection.execute(select(func.count()).select_from(contacts.calls)).scalar() == 0

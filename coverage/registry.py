@@ -88,6 +88,7 @@ class Registry:
     _states: dict[str, PracticeState] = field(default_factory=dict)
     _copies: dict[str, _Copy] = field(default_factory=dict)
     _readings: dict[tuple[CalendarSource, str], _Reading] = field(default_factory=dict)
+    _schedules: dict[str, tuple[tuple[object, ...], Schedule, tuple[CalendarProblem, ...]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def refresh(self, now: datetime) -> None:
@@ -135,18 +136,26 @@ class Registry:
         problems: list[CalendarProblem] = []
         statuses = []
         known_until = end + REEXPAND_AFTER
+        readings: list[_Reading | None] = []
         for source in practice.calendars:
             copy, reading, error = self._read(source, practice, start, end, now)
             if error is not None:
                 kept = f"; the copy read {copy.read_at:%Y-%m-%d %H:%M} UTC stays in use" if copy else "; no earlier copy to use"
                 logger.error("practice %s: calendar %s: %s%s", practice.id, source.label, error.message, kept)
+            readings.append(reading)
             if reading is not None:
                 closures.extend(reading.closures)
                 problems.extend(reading.problems)
                 known_until = min(known_until, reading.window[1], key=datetime.timestamp)
             statuses.append(SourceStatus(source, copy.read_at if copy and reading else None, error,
                                          len(reading.closures) if reading else 0))
-        schedule, office_problems = build_schedule(practice, closures, settings.offices, (start, known_until))
+        inputs = (practice, settings.offices, *readings)
+        built = self._schedules.get(practice.id)
+        if built is not None and len(built[0]) == len(inputs) and all(a is b for a, b in zip(built[0], inputs)):
+            schedule, office_problems = built[1], built[2]  # nothing it depends on has changed
+        else:
+            schedule, office_problems = build_schedule(practice, closures, settings.offices, (start, known_until))
+            self._schedules[practice.id] = (inputs, schedule, office_problems)
         problems.extend(office_problems)
         for problem in problems:
             logger.warning("practice %s: %s", practice.id, problem)

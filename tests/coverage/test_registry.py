@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from config import load_settings
@@ -93,3 +93,32 @@ def test_a_good_configuration_reload_takes_effect_and_clears_the_problems(tmp_pa
     assert registry.config_problems == ()
     lunch_break = datetime(2026, 11, 25, 13, tzinfo=PARIS)  # covered by the default chain
     assert registry.answer("cabinet-dupont", lunch_break).chain == ("permanence-sante",)
+
+
+def test_a_calendar_edited_between_two_refreshes_is_read_anew(tmp_path):
+    calendar = tmp_path / "cabinet.ics"
+    _write_vacation(calendar)
+    registry = _registry_on(calendar, tmp_path / "cache")
+    registry.refresh(NOW)
+    registry.refresh(NOW)  # unchanged: the expansion and the schedule are reused
+
+    calendar.write_bytes(vcalendar(vevent("Congés prolongés", date(2026, 12, 27), date(2027, 1, 16))))
+    registry.refresh(NOW)
+
+    answer = registry.answer("dupont", datetime(2027, 1, 12, 10, tzinfo=PARIS))
+    assert answer.reason == "Congés prolongés"
+    assert answer.reopens_at == datetime(2027, 1, 16, 0, 0, tzinfo=PARIS)  # no opening hours configured
+
+
+def test_refreshing_weeks_later_expands_the_recurrences_that_come_into_the_horizon(tmp_path):
+    calendar = tmp_path / "cabinet.ics"
+    calendar.write_bytes(vcalendar(vevent("Pause déjeuner", datetime(2026, 11, 2, 12, 30, tzinfo=PARIS),
+                                          datetime(2026, 11, 2, 14, tzinfo=PARIS), lines=("RRULE:FREQ=DAILY",))))
+    registry = _registry_on(calendar, None)
+    registry.refresh(NOW)
+    far = NOW + timedelta(days=400 + 20)
+
+    assert registry.answer("dupont", far.replace(hour=11, minute=45)).is_open  # beyond what was read: unknown
+    registry.refresh(NOW + timedelta(days=30))
+
+    assert registry.answer("dupont", far.replace(hour=11, minute=45)).reason == "Pause déjeuner"

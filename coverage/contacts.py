@@ -108,27 +108,32 @@ def record_call(connection: Connection, call: CallStart) -> bool:
     }, ["call_sid"])
 
 
-def record_leg(connection: Connection, call_sid: str, step: int, target: str, number: str, at: datetime) -> None:
-    insert_once(connection, call_legs, {
-        "call_sid": call_sid, "step": step, "target": target, "number": number, "created_at": at,
-    }, ["call_sid", "step"])
-
-
-def decline_leg(connection: Connection, call_sid: str, step: int) -> None:
+def decline_leg(connection: Connection, call_sid: str, step: int, target: str, number: str, at: datetime) -> None:
     """The covering office did not press 1 at the whisper (or a machine answered)."""
-    connection.execute(update(call_legs).where(
-        call_legs.c.call_sid == call_sid, call_legs.c.step == step).values(status="declined"))
+    if not insert_once(connection, call_legs, {"call_sid": call_sid, "step": step, "target": target,
+                                               "number": number, "status": "declined", "created_at": at},
+                       ["call_sid", "step"]):
+        connection.execute(update(call_legs).where(
+            call_legs.c.call_sid == call_sid, call_legs.c.step == step).values(status="declined"))
 
 
-def finish_leg(connection: Connection, call_sid: str, step: int, status: str, dial_call_sid: str | None,
-               duration: int | None) -> bool:
-    """Record how a dial ended; True if the leg was declined at the whisper."""
+def finish_leg(connection: Connection, call_sid: str, step: int, target: str, number: str, status: str,
+               dial_call_sid: str | None, duration: int | None, at: datetime) -> bool:
+    """Log how one dial ended, once; True if the office had declined it at the whisper.
+
+    A leg is written when its dial ends, not when it starts: one write per dial, and none on the
+    incoming call's path, where the caller is waiting.
+    """
+    values = {"call_sid": call_sid, "step": step, "target": target, "number": number, "status": status,
+              "dial_call_sid": dial_call_sid, "duration_seconds": duration, "created_at": at}
+    if insert_once(connection, call_legs, values, ["call_sid", "step"]):
+        return False
+    # Declined at the whisper before the dial ended, or Twilio retrying this webhook.
     leg = connection.execute(select(call_legs.c.status).where(
-        call_legs.c.call_sid == call_sid, call_legs.c.step == step)).first()
-    declined = leg is not None and leg.status == "declined"
+        call_legs.c.call_sid == call_sid, call_legs.c.step == step)).one()
     connection.execute(update(call_legs).where(call_legs.c.call_sid == call_sid, call_legs.c.step == step).values(
-        status="declined" if declined else status, dial_call_sid=dial_call_sid, duration_seconds=duration))
-    return declined
+        dial_call_sid=dial_call_sid, duration_seconds=duration))
+    return bool(leg.status == "declined")
 
 
 def set_outcome(connection: Connection, call_sid: str, outcome: str, at: datetime, office_id: str | None = None) -> None:

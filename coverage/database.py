@@ -49,13 +49,24 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+_INSERT_ONCE: dict[tuple[str, str, tuple[str, ...]], Any] = {}
+
+
 def insert_once(connection: Connection, table: Table, values: dict[str, Any], keys: list[str]) -> bool:
-    """Insert a row unless one with the same `keys` exists (Twilio retries a webhook). True if new."""
+    """Insert a row unless one with the same `keys` exists (Twilio retries a webhook). True if new.
+
+    The statement is built once per table and backend and then only executed with new values:
+    building it anew costs more than the insert itself on a webhook's hot path.
+    """
     dialect = connection.dialect.name
-    if dialect == "sqlite":
-        statement: Any = sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-    elif dialect == "postgresql":
-        statement = postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-    else:  # pragma: no cover - other backends are not supported
-        raise NotImplementedError(f"insert_once on {dialect}")
-    return bool(connection.execute(statement).rowcount)
+    key = (dialect, table.name, tuple(keys))
+    statement = _INSERT_ONCE.get(key)
+    if statement is None:
+        if dialect == "sqlite":
+            statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=keys)
+        elif dialect == "postgresql":
+            statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=keys)
+        else:  # pragma: no cover - other backends are not supported
+            raise NotImplementedError(f"insert_once on {dialect}")
+        _INSERT_ONCE[key] = statement
+    return bool(connection.execute(statement, values).rowcount)

@@ -2,7 +2,8 @@
 configuration (per language at the top level, per practice), and the voice that speaks it."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import phonenumbers
 from babel.dates import format_date
@@ -122,10 +123,15 @@ def spoken_clock(instant: datetime, language: str) -> str:
 
 def spoken_reopening(reopens_at: datetime | None, now: datetime, language: str, *, with_time: bool = True) -> str:
     """ "jusqu'à 14 heures", "jusqu'à demain, 8 heures 30", "jusqu'au samedi 9 janvier, 9 heures"."""
-    french = language.startswith("fr")
     if reopens_at is None:
-        return "pour le moment" if french else "for now"
-    local, today = reopens_at, now.astimezone(reopens_at.tzinfo).date()
+        return "pour le moment" if language.startswith("fr") else "for now"
+    return _spoken_reopening(reopens_at, now.astimezone(reopens_at.tzinfo).date(), language, with_time)
+
+
+@lru_cache(maxsize=4096)
+def _spoken_reopening(local: datetime, today: date, language: str, with_time: bool) -> str:
+    # Cached: every call during a closure says the same, and Babel's formatting is the costly part.
+    french = language.startswith("fr")
     clock = spoken_clock(local, language)
     if local.date() == today:
         return f"jusqu'à {clock}" if french else f"until {clock}"

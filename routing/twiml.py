@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import url_for
+from urllib.parse import urlencode
+
+from flask import current_app, url_for
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from config.settings import CoveringOffice, Practice, Settings
@@ -24,6 +26,15 @@ from routing.greetings import (
 )
 
 VOICEMAIL_SECONDS = 180
+
+
+def action_url(endpoint: str, **params: object) -> str:
+    """url_for, with the endpoint's path looked up once: a call's TwiML holds several of these."""
+    paths: dict[str, str] = current_app.extensions.setdefault("releve.paths", {})
+    path = paths.get(endpoint)
+    if path is None:
+        path = paths[endpoint] = url_for(endpoint)
+    return f"{path}?{urlencode(params, safe=',')}" if params else path
 
 
 def say(response: VoiceResponse | Gather, text: str, language: str) -> None:
@@ -44,7 +55,7 @@ def greeting(settings: Settings, practice: Practice, name: str, **values: str) -
 def ring_front_desk(practice: Practice, caller_id: str) -> VoiceResponse:
     """Open: ring every front-desk line at once; no answer goes to the dial-result handler."""
     response = VoiceResponse()
-    dial = Dial(action=url_for("routing.dial_result", practice=practice.id, step=0, desk=1),
+    dial = Dial(action=action_url("routing.dial_result", practice=practice.id, step=0, desk=1),
                 method="POST", timeout=practice.ring_seconds, answer_on_bridge=True, caller_id=caller_id)
     for number in practice.front_desk:
         dial.number(number)
@@ -71,9 +82,9 @@ def dial_office(response: VoiceResponse, settings: Settings, practice: Practice,
     """
     office = settings.offices[chain[step]]
     where = {"practice": practice.id, "chain": ",".join(chain), "step": step}
-    dial = Dial(action=url_for("routing.dial_result", **where), method="POST", timeout=office.ring_seconds,
+    dial = Dial(action=action_url("routing.dial_result", **where), method="POST", timeout=office.ring_seconds,
                 answer_on_bridge=True, caller_id=caller_id)
-    dial.number(office.phone, url=url_for("routing.whisper", **where), method="POST")
+    dial.number(office.phone, url=action_url("routing.whisper", **where), method="POST")
     response.append(dial)
 
 
@@ -109,7 +120,7 @@ def voicemail(settings: Settings, practice: Practice, chain: tuple[str, ...], *,
         text = greeting(settings, practice, "voicemail", office=office.name.spoken,
                         office_phone=spoken_phone(office.phone))
     say(response, text, practice.language)
-    response.record(action=url_for("routing.recorded", practice=practice.id), method="POST",
+    response.record(action=action_url("routing.recorded", practice=practice.id), method="POST",
                     max_length=VOICEMAIL_SECONDS, play_beep=True, finish_on_key="#", timeout=10)
     # Twilio goes on here only when nothing was recorded.
     say(response, greeting(settings, practice, "no_message"), practice.language)

@@ -102,9 +102,6 @@ def incoming_call() -> Response:
     with _db().begin() as connection:
         contacts.record_call(connection, contacts.CallStart(
             call_sid, practice.id, caller, practice.numbers[0], now, answer.is_open, reason, answer.chain))
-        target, number = ("front_desk", ",".join(practice.front_desk)) if answer.is_open else \
-            (answer.chain[0], settings.offices[answer.chain[0]].phone)
-        contacts.record_leg(connection, call_sid, 0, target, number, now)
     if answer.is_open:
         return _xml(twiml.ring_front_desk(practice, caller_id_for(practice, caller)))
     response = VoiceResponse()
@@ -123,7 +120,7 @@ def whisper() -> Response:
     office = settings.offices[_chain()[_step()]]
     answer = get_registry().answer(practice.id, now)
     reopening = spoken_reopening(answer.reopens_at, now, office.language, with_time=False)
-    accept_url = url_for("routing.whisper_answer", practice=practice.id, chain=",".join(_chain()), step=_step())
+    accept_url = twiml.action_url("routing.whisper_answer", practice=practice.id, chain=",".join(_chain()), step=_step())
     return _xml(twiml.whisper(settings, practice, office, reopening, accept_url))
 
 
@@ -134,8 +131,9 @@ def whisper_answer() -> Response:
     """1 pressed: connect. Anything else, or nothing: the office's leg hangs up, the caller goes on."""
     if request.form.get("Digits") == "1":
         return _xml(VoiceResponse())
+    office = _settings().offices[_chain()[_step()]]
     with _db().begin() as connection:
-        contacts.decline_leg(connection, _field("ParentCallSid"), _step())
+        contacts.decline_leg(connection, _field("ParentCallSid"), _step(), office.id, office.phone, _now())
     response = VoiceResponse()
     response.hangup()
     return _xml(response)
@@ -149,28 +147,29 @@ def dial_result() -> Response:
     settings, now = _settings(), _now()
     practice = settings.practice(request.args["practice"])
     chain, step, call_sid = _chain(), _step(), _field("CallSid")
+    at_desk = request.args.get("desk") == "1"
+    target, number = ("front_desk", ",".join(practice.front_desk)) if at_desk else \
+        (chain[step], settings.offices[chain[step]].phone)
     status = request.form.get("DialCallStatus", "failed")
     with _db().begin() as connection:
-        declined = contacts.finish_leg(connection, call_sid, step, status, request.form.get("DialCallSid"),
-                                       _int(request.form.get("DialCallDuration")))
+        declined = contacts.finish_leg(connection, call_sid, step, target, number, status,
+                                       request.form.get("DialCallSid"), _int(request.form.get("DialCallDuration")), now)
         # A whisper that hung up (not accepted) may still be reported "completed" by Twilio.
         answered = status == "completed" and not declined and request.form.get("DialBridged") != "false"
         response = VoiceResponse()
         if answered:
-            at_desk = request.args.get("desk") == "1"
             contacts.set_outcome(connection, call_sid, contacts.FRONT_DESK if at_desk else contacts.OFFICE, now,
                                  None if at_desk else chain[step])
             response.hangup()
             return _xml(response)
         if step + 1 < len(chain):
             office = settings.offices[chain[step + 1]]
-            contacts.record_leg(connection, call_sid, step + 1, office.id, office.phone, now)
             twiml.say(response, twiml.greeting(settings, practice, "next_office", office=office.name.spoken),
                       practice.language)
             twiml.dial_office(response, settings, practice, chain, step + 1,
                               caller_id_for(practice, request.form.get("From", "unknown")))
             return _xml(response)
-    return _xml(twiml.voicemail(settings, practice, chain, is_open=request.args.get("desk") == "1"))
+    return _xml(twiml.voicemail(settings, practice, chain, is_open=at_desk))
 
 
 @blueprint.post("/voice/recorded")

@@ -2,7 +2,8 @@
 
 1. Deciding who covers at an instant (three years of weekly lunch closures, vacations, holidays):
    median per call once loaded, and the ratio against asking recurring-ical-events afresh.
-2. Loading and expanding calendars for 1,000 practices of 200 events each: total time, and
+2. One incoming-call webhook in process, against a bare Flask handler (ratio).
+3. Loading and expanding calendars for 1,000 practices of 200 events each: total time, and
    memory per practice.
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ from calendars.parse import read_calendar
 from config.settings import CalendarSource
 from coverage.registry import Registry
 from coverage.schedule import build_schedule, resolve_coverage
+from tests.bench.webhook import bench_webhook
 from tests.bench.calendars import practice_calendar, three_years_of_a_dentist
 from tests.builders import PARIS, hm, practice, settings, weekdays
 
@@ -105,4 +107,5 @@ def bench_load(practices: int = 1000, events: int = 200) -> None:
 if __name__ == "__main__":
     print(f"Python {sys.version.split()[0]}")
     bench_resolve()
+    bench_webhook()
     bench_load(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)

@@ -33,7 +33,7 @@ check: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/mypy
-	$(BIN)/ruff check --select E4,E7,E9,F,I,UP,B calendars config coverage app.py
+	$(BIN)/ruff check --select E4,E7,E9,F,I,UP,B calendars config coverage routing app.py
 
 # Line coverage of the test suite, with slipcover (coverage.py is shadowed by our `coverage` package).
 covered: $(STAMP)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from config.env import config_path
 import coverage.contacts  # noqa: F401 - declares the contact log tables before they are created
+from config.env import config_path
 from coverage.database import database_url, make_engine
 from coverage.registry import Registry
 

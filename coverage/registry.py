@@ -151,7 +151,7 @@ class Registry:
                                          len(reading.closures) if reading else 0))
         inputs = (practice, settings.offices, *readings)
         built = self._schedules.get(practice.id)
-        if built is not None and len(built[0]) == len(inputs) and all(a is b for a, b in zip(built[0], inputs)):
+        if built is not None and len(built[0]) == len(inputs) and all(a is b for a, b in zip(built[0], inputs, strict=True)):
             schedule, office_problems = built[1], built[2]  # nothing it depends on has changed
         else:
             schedule, office_problems = build_schedule(practice, closures, settings.offices, (start, known_until))

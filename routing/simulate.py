@@ -13,13 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask.testing import FlaskClient
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
 from coverage.database import make_engine
 from coverage.flask import get_registry
@@ -56,7 +55,7 @@ class CallSimulator:
         absolute = url if url.startswith("http") else BASE_URL + url
         signature = self.validator.compute_signature(absolute, form)
         answer = self.client.post(absolute, data=form, headers={"X-Twilio-Signature": signature})
-        if answer.status_code != 200 or not answer.mimetype.endswith("xml"):
+        if answer.status_code != 200 or not (answer.mimetype or "").endswith("xml"):
             raise TwimlError(f"{url} answered {answer.status_code} {answer.mimetype}: {answer.get_data(as_text=True)[:200]}")
         try:
             document = ElementTree.fromstring(answer.get_data())

@@ -6,11 +6,10 @@ here, once, with keywords checked against Twilio's documentation.
 from __future__ import annotations
 
 from datetime import datetime
-
 from urllib.parse import urlencode
 
 from flask import current_app, url_for
-from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
+from twilio.twiml.voice_response import Dial, Gather, VoiceResponse  # type: ignore[import-untyped]
 
 from config.settings import CoveringOffice, Practice, Settings
 from coverage.schedule import Answer

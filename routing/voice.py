@@ -14,7 +14,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
-from twilio.twiml.voice_response import Dial, VoiceResponse
+from twilio.twiml.voice_response import Dial, VoiceResponse  # type: ignore[import-untyped]
 
 from config.settings import Practice, Settings
 from coverage import contacts

@@ -70,6 +70,10 @@ def check_command() -> None:
                 click.echo(f"  ok: {status.source.label}: {status.closures} closure(s) read")
         for warning in state.problems:
             click.echo(f"  warning: {warning}")
+    from routing.texts import length_warnings  # texts are sent by routing; their length is checked here
+
+    for warning in length_warnings(settings.practices, settings.offices):
+        click.echo(f"warning: {warning}")
     if errors:
         click.echo(f"{errors} error(s).", err=True)
         sys.exit(1)

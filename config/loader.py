@@ -24,6 +24,7 @@ from config.errors import ConfigError, Problem
 from config.settings import (
     GREETINGS,
     LANGUAGES,
+    TEXTS,
     OFFICE_KINDS,
     WEEKDAYS,
     CalendarSource,
@@ -48,7 +49,8 @@ _SECRET_FIX = (
 PRACTICE_KEYS = {
     "id": True, "name": True, "numbers": True, "front_desk": True, "timezone": True,
     "language": True, "calendars": True, "coverage": True, "opening_hours": False,
-    "instructions": False, "ring_seconds": False, "greetings": False,
+    "instructions": False, "ring_seconds": False, "greetings": False, "texts": False, "sms": False,
+    "email": False,
 }
 OFFICE_KEYS = {
     "id": True, "kind": True, "name": True, "phone": True, "language": True,
@@ -560,12 +562,16 @@ def _read_practices(checker: _Checker, root: LineDict, folder: Path) -> tuple[Pr
         instructions = checker.text(entry, "instructions", f"{key}.instructions") or ""
         ring_seconds = _read_int(checker, entry, "ring_seconds", f"{key}.ring_seconds", 5, 120, 20)
         greetings = _read_greetings(checker, entry, "greetings", f"{key}.greetings")
+        texts = _read_greetings(checker, entry, "texts", f"{key}.texts", TEXTS)
+        sms = entry.get("sms")
+        sms_e164 = _read_phone(checker, str(sms), checker.line_of(entry, "sms"), f"{key}.sms") if sms else None
+        email = _read_email(checker, entry, f"{key}.email")
         if ident and name and numbers and front_desk and timezone and language and closure_chain:
             practices.append(Practice(
                 id=ident, name=name, numbers=numbers, front_desk=front_desk, timezone=timezone,
                 language=language, calendars=calendars, closure_chain=closure_chain,
                 after_hours_chain=after_hours_chain, opening_hours=hours, instructions=instructions,
-                ring_seconds=ring_seconds, greetings=greetings,
+                ring_seconds=ring_seconds, greetings=greetings, texts=texts, sms=sms_e164, email=email,
             ))
     if "practices" in root and not practices and not checker.problems:
         checker.error(checker.line_of(root, "practices"), "practices", "no practice is configured",
@@ -581,16 +587,17 @@ def _read_bool(checker: _Checker, entry: LineDict, name: str, key: str) -> bool:
     return value
 
 
-def _read_greetings(checker: _Checker, entry: LineDict, name: str, key: str) -> dict[str, str]:
-    """Greeting overrides: a mapping of greeting name to text, placeholders checked."""
+def _read_greetings(checker: _Checker, entry: LineDict, name: str, key: str,
+                    table: dict[str, frozenset[str]] = GREETINGS) -> dict[str, str]:
+    """Wording overrides (greetings or texts): a mapping of name to text, placeholders checked."""
     raw = entry.get(name)
     if raw is None:
         return {}
-    mapping = checker.mapping(raw, key, checker.line_of(entry, name), {g: False for g in GREETINGS})
+    mapping = checker.mapping(raw, key, checker.line_of(entry, name), {g: False for g in table})
     if mapping is None:
         return {}
     found = {}
-    for greeting, placeholders in GREETINGS.items():
+    for greeting, placeholders in table.items():
         text = checker.text(mapping, greeting, f"{key}.{greeting}")
         if text is None:
             continue

@@ -30,6 +30,14 @@ GREETINGS: dict[str, frozenset[str]] = {
     "no_message": frozenset(),
 }
 
+# The texts Relève sends, with their placeholders; default wording in routing/texts.py.
+TEXTS: dict[str, frozenset[str]] = {
+    "auto_reply": frozenset({"practice", "reopening", "office", "office_phone"}),
+    "text_back": frozenset({"practice"}),
+    "forward": frozenset({"practice", "sender", "body"}),
+    "media": frozenset({"count", "links"}),
+}
+
 
 @dataclass(frozen=True)
 class Name:
@@ -104,6 +112,11 @@ class Practice:
     instructions: str = ""
     ring_seconds: int = 20  # how long the front desk rings while open
     greetings: dict[str, str] = field(default_factory=dict)  # overrides, in the practice's language
+    texts: dict[str, str] = field(default_factory=dict)  # overrides of the texts it sends
+    # Where texts go while the practice is open (a staff mobile, else an email address); the email
+    # also receives the follow-up list.
+    sms: str | None = None
+    email: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
     TypeDecorator,
     UniqueConstraint,
     select,
@@ -83,6 +84,56 @@ call_legs = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     UniqueConstraint("call_sid", "step"),
 )
+
+
+# Every text received, stored before anything else is done with it.
+texts = Table(
+    "texts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_sid", String(64), nullable=False, unique=True),
+    Column("practice_id", String(64), nullable=False, index=True),   # "" when no practice has the number
+    Column("sender", String(32), nullable=False),
+    Column("called", String(32), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("media", Text, nullable=False, default=""),               # one "url content-type" a line
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("was_open", Boolean),
+    Column("reason", String(300)),
+    Column("handling", String(20)),    # "forwarded", "opt_out", "opt_in", "help", "from_office", "error", …
+    Column("forwarded_to", String(320)),
+    Column("office_id", String(64)),
+    Column("replied", Boolean, nullable=False, default=False),
+)
+
+
+@dataclass(frozen=True)
+class TextIn:
+    """A text as Twilio hands it over."""
+
+    message_sid: str
+    practice_id: str
+    sender: str
+    called: str
+    body: str
+    media: tuple[tuple[str, str], ...]  # (url, content type)
+    at: datetime
+
+
+def record_text(connection: Connection, text: TextIn) -> bool:
+    """Store a received text; False when Twilio retried and it is stored already."""
+    return insert_once(connection, texts, {
+        "message_sid": text.message_sid, "practice_id": text.practice_id, "sender": text.sender,
+        "called": text.called, "body": text.body, "media": "\n".join(f"{u} {t}" for u, t in text.media),
+        "received_at": text.at, "replied": False,
+    }, ["message_sid"])
+
+
+def set_text_handling(connection: Connection, message_sid: str, **values: Any) -> None:
+    connection.execute(update(texts).where(texts.c.message_sid == message_sid).values(**values))
+
+
+def text_record(connection: Connection, message_sid: str) -> Row[Any] | None:
+    return connection.execute(select(texts).where(texts.c.message_sid == message_sid)).first()
 
 
 @dataclass(frozen=True)

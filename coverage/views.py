@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from coverage.flask import get_registry
 from coverage.plan import coverage_plan
+from routing.outbound import recent
 from coverage.wording import format_entry_dates, format_moment, format_phone, label
 
 blueprint = Blueprint("coverage", __name__, template_folder="templates")
@@ -35,8 +36,11 @@ def home() -> str:
             "answer": registry.answer(practice.id, instant),
             "plan": coverage_plan(state.schedule, instant, instant + timedelta(days=PLAN_DAYS)),
         })
+    with current_app.extensions["releve.db"].begin() as connection:
+        outbox = recent(connection, 20)
     return render_template(
         "home.html",
+        outbox=outbox,
         practices=practices,
         settings=registry.settings,
         config_problems=registry.config_problems,

@@ -8,7 +8,10 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config.env import Secrets, env_bool
+from routing.cli import outbox_cli
+from routing.dispatch import Dispatcher, build_transports
 from routing.simulate import call_cli
+from routing.sms import blueprint as messaging
 from routing.voice import blueprint
 
 logger = logging.getLogger(__name__)
@@ -32,4 +35,16 @@ def init_app(app: Flask) -> None:
         # URL Twilio called (https://public.host/...) and not the proxy's inner address.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
     app.register_blueprint(blueprint, url_prefix="/twilio")
+    app.register_blueprint(messaging, url_prefix="/twilio")
+    transports = build_transports(app)
+    app.extensions["releve.transports"] = transports
+    dispatcher = Dispatcher(lambda: app.extensions["releve.db"], transports, app.config["RELEVE_CLOCK"],
+                            enabled=app.config.get("RELEVE_DISPATCH_IN_BACKGROUND", not app.testing))
+    app.extensions["releve.dispatcher"] = dispatcher
+
+    @app.before_request
+    def _start_dispatcher() -> None:
+        dispatcher.wake()  # the first request starts it: messages left by a previous process go out
+
     app.cli.add_command(call_cli)
+    app.cli.add_command(outbox_cli)

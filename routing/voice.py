@@ -19,7 +19,7 @@ from twilio.twiml.voice_response import Dial, VoiceResponse  # type: ignore[impo
 from config.settings import Practice, Settings
 from coverage import contacts
 from coverage.flask import get_registry
-from routing import twiml
+from routing import outbound, texts, twiml
 from routing.greetings import spoken_reopening
 from routing.signature import twilio_signed
 
@@ -169,7 +169,21 @@ def dial_result() -> Response:
             twiml.dial_office(response, settings, practice, chain, step + 1,
                               caller_id_for(practice, request.form.get("From", "unknown")))
             return _xml(response)
+        if at_desk:
+            _text_back(connection, practice, request.form.get("From", ""), now)
+    if at_desk:
+        current_app.extensions["releve.dispatcher"].wake()
     return _xml(twiml.voicemail(settings, practice, chain, is_open=at_desk))
+
+
+def _text_back(connection: Any, practice: Practice, caller: str, now: datetime) -> None:
+    """The front desk missed a call: tell the caller the practice will call back (once a day)."""
+    if caller.lower() in WITHHELD or not caller.startswith("+"):
+        return
+    day = now.astimezone(practice.timezone).date().isoformat()
+    outbound.queue_sms(connection, practice_id=practice.id, purpose="text_back", sender=practice.numbers[0],
+                       to=caller, body=texts.text(practice, "text_back"), at=now,
+                       dedupe_key=f"text_back:{practice.id}:{caller}:{day}")
 
 
 @blueprint.post("/voice/recorded")

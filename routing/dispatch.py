@@ -1,0 +1,84 @@
+"""Sending queued messages in the background of a web process, and building the transports.
+
+The webhook only queues; the dispatcher sends right after (woken by the webhook) and every
+30 seconds for retries and for messages a previous process left behind. Any number of processes
+may run one: `outbound.deliver` claims each message before sending it.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Flask
+from sqlalchemy import Engine
+
+from config.env import env_bool, env_secret
+from routing.outbound import Transports, deliver_due
+from routing.transports import EmailTransport, Outbox, SmsTransport, SmtpEmail, SmtpSettings, TwilioSms
+
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 30.0
+
+
+def build_transports(app: Flask) -> Transports:
+    """Twilio and SMTP when their credentials are set; otherwise the local outbox."""
+    sid, token = app.config.get("TWILIO_ACCOUNT_SID"), app.config.get("TWILIO_AUTH_TOKEN")
+    sms: SmsTransport = Outbox()
+    if sid and token:
+        sms = TwilioSms(sid, token, app.config.get("TWILIO_API_BASE_URL") or os.environ.get("TWILIO_API_BASE_URL"))
+    email: EmailTransport = Outbox()
+    smtp = app.config.get("RELEVE_SMTP") or _smtp_from_environment()
+    if smtp is not None:
+        email = SmtpEmail(smtp)
+    public = app.config.get("RELEVE_PUBLIC_URL")
+    logger.info("texts go %s; emails go %s", "through Twilio" if sid and token else "to the local outbox",
+                f"through {smtp.host}:{smtp.port}" if smtp else "to the local outbox")
+    return Transports(sms, email, f"{public.rstrip('/')}/twilio/sms/status" if public else None)
+
+
+def _smtp_from_environment() -> SmtpSettings | None:
+    host = os.environ.get("SMTP_HOST", "").strip()
+    if not host:
+        return None
+    return SmtpSettings(
+        host=host,
+        port=int(os.environ.get("SMTP_PORT") or 587),
+        sender=os.environ.get("SMTP_FROM") or f"releve@{socket.getfqdn()}",
+        username=os.environ.get("SMTP_USERNAME") or None,
+        password=env_secret("SMTP_PASSWORD"),
+        starttls=env_bool("SMTP_STARTTLS", True),
+    )
+
+
+class Dispatcher:
+    """A daemon thread that delivers what is due; `wake()` after queuing sends it at once."""
+
+    def __init__(self, engine: Callable[[], Engine], transports: Transports, clock: Callable[[], datetime],
+                 enabled: bool) -> None:
+        self.engine, self.transports, self.clock, self.enabled = engine, transports, clock, enabled
+        self._event = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def wake(self) -> None:
+        if not self.enabled:
+            return
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="releve-dispatch", daemon=True)
+                self._thread.start()
+        self._event.set()
+
+    def _run(self) -> None:
+        while True:
+            self._event.wait(RETRY_SECONDS)
+            self._event.clear()
+            try:
+                deliver_due(self.engine(), self.transports, self.clock())
+            except Exception:  # noqa: BLE001 - the dispatcher must outlive any one bad round
+                logger.exception("delivering queued messages failed; they stay queued")

@@ -1,0 +1,89 @@
+"""The wording of the texts Relève sends, per language, overridable per practice (`texts:`).
+
+Automatic replies must stay within two SMS segments: written in the GSM-7 alphabet (é, è, à, ù
+are in it; ç, ê, â, ’ and « » are not) a reply may be 306 characters; a single character outside
+it and the limit falls to 134. `config check` warns about a text that does not fit.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel.dates import format_date
+
+from config.settings import CoveringOffice, Practice
+from coverage.wording import format_phone
+
+MAX_SEGMENTS = 2
+MAX_BODY = 1600  # Twilio's limit for one message
+
+# Accents that keep GSM-7 (é è à ù) are used; the default French wording avoids the others.
+_FRENCH = {
+    "auto_reply": "{practice} est fermé {reopening}. Votre message a été transmis à {office}, "
+                  "joignable au {office_phone}.",
+    "text_back": "{practice} n'a pas pu prendre votre appel. Nous vous rappellerons dès que possible.",
+    "forward": "[{practice}] SMS de {sender} : {body}",
+    "media": "{count} photo(s) jointe(s), à voir ici : {links}",
+}
+DEFAULT_TEXTS: dict[str, dict[str, str]] = {
+    "fr-FR": _FRENCH,
+    "fr-CA": _FRENCH,
+    "en-US": {
+        "auto_reply": "{practice} is closed {reopening}. Your message was passed on to {office}, "
+                      "who you can reach at {office_phone}.",
+        "text_back": "{practice} could not take your call. We will call you back as soon as we can.",
+        "forward": "[{practice}] Text from {sender}: {body}",
+        "media": "{count} picture(s) attached, see: {links}",
+    },
+}
+DEFAULT_TEXTS["en-CA"] = DEFAULT_TEXTS["en-GB"] = DEFAULT_TEXTS["en-US"]
+
+
+def text(practice: Practice, name: str, **values: str) -> str:
+    """A text filled in, in the practice's language, with its own wording when it has one."""
+    wording = practice.texts.get(name) or DEFAULT_TEXTS[practice.language][name]
+    return wording.format(practice=practice.name.written, **values)
+
+
+def written_reopening(reopens_at: datetime | None, language: str) -> str:
+    """ "jusqu'au samedi 9 janvier à 9 h", short enough for an SMS."""
+    french = language.startswith("fr")
+    if reopens_at is None:
+        return "pour le moment" if french else "for now"
+    day = format_date(reopens_at.date(), "EEEE d MMMM" if french else "EEEE, MMMM d",
+                      locale=language.replace("-", "_"))
+    if french:
+        clock = f"{reopens_at.hour} h" + (f" {reopens_at.minute:02d}" if reopens_at.minute else "")
+        return f"jusqu'au {day} à {clock}"
+    hour = reopens_at.hour % 12 or 12
+    clock = f"{hour}:{reopens_at.minute:02d} {'AM' if reopens_at.hour < 12 else 'PM'}"
+    return f"until {day} at {clock}"
+
+
+def auto_reply(practice: Practice, office: CoveringOffice, reopens_at: datetime | None) -> str:
+    return text(practice, "auto_reply", reopening=written_reopening(reopens_at, practice.language),
+                office=office.name.written, office_phone=format_phone(office.phone))
+
+
+def length_warnings(practices: tuple[Practice, ...], offices: dict[str, CoveringOffice]) -> list[str]:
+    """Automatic texts that would take more than two SMS segments, with the longest values a
+    practice's own offices and dates give them: what `config check` warns about."""
+    from routing.segments import non_gsm_characters, segments
+
+    longest_day = datetime(2027, 9, 29, 12, 30)  # "mercredi 29 septembre à 12 h 30": a long date
+    found = []
+    for practice in practices:
+        chain = dict.fromkeys((*practice.closure_chain, *practice.after_hours_chain))
+        samples = {"text_back": [text(practice, "text_back")]}
+        samples["auto_reply"] = [auto_reply(practice, offices[o], longest_day) for o in chain if o in offices]
+        for name, bodies in samples.items():
+            for body in bodies:
+                count = segments(body)
+                if count <= MAX_SEGMENTS:
+                    continue
+                odd = non_gsm_characters(body)
+                why = (f"the characters {' '.join(odd)} switch it to UCS-2 (70 characters a segment)" if odd
+                       else "it is too long")
+                found.append(f"practice {practice.id}: the {name} text takes {count} SMS segments, more than "
+                             f"{MAX_SEGMENTS}: {why}. Shorten it under texts.{name}, or the names in it: {body!r}")
+                break
+    return found

@@ -1,0 +1,135 @@
+"""The only place that talks to Twilio's REST API or to a mail server.
+
+Each transport sends one message or raises TransportError saying whether trying again can help
+(healthchecks' TransportError, Notify's SmsClient). Without credentials, the outbox transport
+keeps messages on this machine, for `make run` and for trying Relève without accounts.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from typing import Protocol
+
+from twilio.base.exceptions import TwilioRestException  # type: ignore[import-untyped]
+from twilio.rest import Client  # type: ignore[import-untyped]
+
+logger = logging.getLogger(__name__)
+
+# Twilio error codes that no retry will fix: the number opted out (21610), is not a valid number
+# (21211, 21614), cannot receive SMS (21612, 21408: region not enabled), body too long (21617).
+PERMANENT_TWILIO_CODES = {21211, 21408, 21610, 21612, 21614, 21617}
+TIMEOUT_SECONDS = 10
+
+
+class TransportError(Exception):
+    """Sending failed; `permanent` says that trying again will fail the same way."""
+
+    def __init__(self, message: str, *, permanent: bool, code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What the provider said: its id for the message (for status callbacks), and its state."""
+
+    provider_id: str | None
+    state: str  # "sent", or "outbox" when kept locally
+    segments: int | None = None
+
+
+class SmsTransport(Protocol):
+    def send_sms(self, sender: str, to: str, body: str, status_callback: str | None) -> Sent: ...
+
+
+class EmailTransport(Protocol):
+    def send_email(self, to: str, subject: str, text: str, html: str | None) -> Sent: ...
+
+
+class TwilioSms:
+    """SMS through Twilio's REST API, with the official client."""
+
+    def __init__(self, account_sid: str, auth_token: str, api_base_url: str | None = None) -> None:
+        self.client = Client(account_sid, auth_token)
+        if api_base_url:
+            # A stand-in of Twilio's API (the tests run one on loopback); production leaves it unset.
+            self.client.api.base_url = api_base_url.rstrip("/")
+
+    def send_sms(self, sender: str, to: str, body: str, status_callback: str | None) -> Sent:
+        options = {"status_callback": status_callback} if status_callback else {}
+        try:
+            message = self.client.messages.create(to=to, from_=sender, body=body, **options)
+        except TwilioRestException as exc:
+            code = int(exc.code) if exc.code else None
+            # 429 and 5xx are Twilio asking to come back later; 4xx with a known code are final.
+            permanent = code in PERMANENT_TWILIO_CODES or (400 <= exc.status < 500 and exc.status != 429
+                                                           and code not in (20429, None))
+            raise TransportError(f"Twilio refused the SMS to {to}: {exc.msg} (error {code}, HTTP {exc.status})",
+                                 permanent=permanent, code=code) from None
+        except Exception as exc:  # noqa: BLE001 - network errors of any kind: try again later
+            raise TransportError(f"Twilio could not be reached: {type(exc).__name__}: {exc}", permanent=False) from None
+        segments = int(message.num_segments) if message.num_segments else None
+        return Sent(message.sid, "sent", segments)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    sender: str
+    sender_name: str = "Relève"
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = True
+
+
+class SmtpEmail:
+    """Email through an SMTP server: a plain-text part, and an HTML part when there is one."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+
+    def send_email(self, to: str, subject: str, text: str, html: str | None) -> Sent:
+        message = EmailMessage()
+        message["From"] = formataddr((self.settings.sender_name, self.settings.sender))
+        message["To"] = to
+        message["Subject"] = subject
+        message_id = make_msgid(domain=self.settings.sender.partition("@")[2] or None)
+        message["Message-ID"] = message_id
+        message.set_content(text)
+        if html:
+            message.add_alternative(html, subtype="html")
+        try:
+            with smtplib.SMTP(self.settings.host, self.settings.port, timeout=TIMEOUT_SECONDS) as smtp:
+                if self.settings.starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if self.settings.username and self.settings.password:
+                    smtp.login(self.settings.username, self.settings.password)
+                smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise TransportError(f"the mail server refused {to}: {exc.recipients}", permanent=True) from None
+        except smtplib.SMTPResponseException as exc:
+            # 5xx: the server will refuse again; 4xx: it asks to come back later.
+            raise TransportError(f"the mail server answered {exc.smtp_code} {exc.smtp_error!r}",
+                                 permanent=exc.smtp_code >= 500, code=exc.smtp_code) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TransportError(f"the mail server could not be reached: {exc}", permanent=False) from None
+        return Sent(message_id, "sent")
+
+
+class Outbox:
+    """No credentials: the message stays on this machine, shown by the home page and `outbox list`."""
+
+    def send_sms(self, sender: str, to: str, body: str, status_callback: str | None) -> Sent:
+        logger.info("outbox: SMS from %s to %s: %s", sender, to, body)
+        return Sent(None, "outbox")
+
+    def send_email(self, to: str, subject: str, text: str, html: str | None) -> Sent:
+        logger.info("outbox: email to %s: %s", to, subject)
+        return Sent(None, "outbox")

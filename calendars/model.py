@@ -33,7 +33,7 @@ class ClosureFilter:
         return any(fold(word) in title for word in self.title_contains)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a busy practice holds thousands of these
 class Closure:
     """A span of time, from one calendar event, during which the practice is closed.
 

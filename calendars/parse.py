@@ -6,6 +6,7 @@ Google makes all-day events free by default, and holiday feeds mark every day fr
 from __future__ import annotations
 
 import re
+import sys
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -137,7 +138,9 @@ def _expand_series(
             raise ValueError("it lasts no time: it ends when it starts")
         if last.timestamp() <= start.timestamp() or first.timestamp() >= end.timestamp():
             continue
-        found.append(Closure(first, last, summary, uid, _offices(occurrence), is_all_day, source))
+        # Interned: the occurrences of a series share one title and uid instead of a copy each.
+        found.append(Closure(first, last, sys.intern(summary), sys.intern(uid), _offices(occurrence), is_all_day,
+                             sys.intern(source)))
     return found
 
 

@@ -22,7 +22,7 @@ from coverage.hours import is_open_at, next_opening, opening_spans
 _MAX_REOPENING_STEPS = 10_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CoveredClosure:
     """A closure and the coverage chain (office ids, in order) that covers it."""
 
@@ -31,7 +31,7 @@ class CoveredClosure:
     is_chain_from_event: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Answer:
     """What Relève answers for a practice at one instant."""
 

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench check lint covered clean
+.PHONY: run test bench check lint covered screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -16,11 +16,19 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-# Starts the web app on the bundled example configuration (config/example/releve.yaml unless
-# RELEVE_CONFIG says otherwise). Without Twilio or SMTP credentials nothing leaves the machine.
+# Starts the web app and, beside it, the scheduler (briefings, notices, follow-up lists), on the
+# bundled example configuration (config/example/releve.yaml unless RELEVE_CONFIG says otherwise).
+# Without Twilio or SMTP credentials nothing leaves the machine: messages land in the local outbox.
 run: $(STAMP)
 	$(BIN)/flask --app app config check || true
+	export RELEVE_BASE_URL=http://$(HOST):$(PORT); \
+	$(BIN)/flask --app app scheduler run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+# Screenshots of the pages people look at (home, briefing sheet, follow-up list), in screenshots/.
+screenshots: $(STAMP)
+	SCREENSHOTS=screenshots $(BIN)/python -m pytest -q -m browser tests
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -12,6 +12,8 @@ import routing.flask
 from calendars.cli import calendars_cli
 from config.settings import Settings
 from coverage.cli import coverage_cli
+from coverage.pages import blueprint as notice_pages
+from coverage.scheduler import scheduler_cli
 from coverage.views import blueprint as coverage_pages
 
 
@@ -24,7 +26,9 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     config.flask.init_app(app, settings)
     coverage.flask.init_app(app)
     app.register_blueprint(coverage_pages)
+    app.register_blueprint(notice_pages)
     routing.flask.init_app(app)
     app.cli.add_command(calendars_cli)
     app.cli.add_command(coverage_cli)
+    app.cli.add_command(scheduler_cli)
     return app

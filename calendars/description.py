@@ -59,3 +59,11 @@ def offices_named_in(description: str) -> tuple[str, ...]:
         names = (n.strip(" \t\"'«»“”.") for n in re.split(r"[,;]", original))
         return tuple(n for n in names if n)
     return ()
+
+
+def notes_in(description: str) -> str:
+    """The description as plain text without the `Relève :` line: the practice's instructions for
+    this closure, shown on the covering office's briefing sheet."""
+    lines = [line.rstrip() for line in text_of(description).splitlines()]
+    kept = [line for line in lines if not _LINE.match(fold(line))]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()

@@ -51,6 +51,7 @@ class Closure:
     offices: tuple[str, ...] = ()
     is_all_day: bool = False
     source: str = ""
+    notes: str = ""  # the event's description, for the briefing (without the `Relève :` line)
 
     @property
     def sort_key(self) -> tuple[float, float, str, str]:

@@ -16,7 +16,7 @@ import recurring_ical_events  # type: ignore[import-untyped]
 import x_wr_timezone  # type: ignore[import-untyped]
 from icalendar.parser import unescape_backslash
 
-from calendars.description import offices_named_in
+from calendars.description import notes_in, offices_named_in
 from calendars.errors import NotACalendar
 from calendars.model import CalendarProblem, CalendarReading, Closure, ClosureFilter
 from calendars.sources import check_is_calendar
@@ -140,7 +140,7 @@ def _expand_series(
             continue
         # Interned: the occurrences of a series share one title and uid instead of a copy each.
         found.append(Closure(first, last, sys.intern(summary), sys.intern(uid), _offices(occurrence), is_all_day,
-                             sys.intern(source)))
+                             sys.intern(source), sys.intern(_notes(occurrence))))
     return found
 
 
@@ -185,6 +185,12 @@ def _offices(event: icalendar.Event) -> tuple[str, ...]:
             if offices:
                 return offices
     return ()
+
+
+def _notes(event: icalendar.Event) -> str:
+    if "DESCRIPTION" not in event:
+        return ""
+    return notes_in(str(event["DESCRIPTION"]))
 
 
 def _event_lines(data: bytes) -> list[int]:

@@ -72,8 +72,16 @@ def check_command() -> None:
             click.echo(f"  warning: {warning}")
     from routing.texts import length_warnings  # texts are sent by routing; their length is checked here
 
-    for warning in length_warnings(settings.practices, settings.offices):
-        click.echo(f"warning: {warning}")
+    for too_long in length_warnings(settings.practices, settings.offices):
+        click.echo(f"warning: {too_long}")
+    for office in settings.offices.values():
+        if not office.sms and not office.email:
+            click.echo(f"warning: office {office.id} has neither sms nor email: it cannot be briefed, and texts "
+                       "forwarded to it are lost to it. Add an email (briefings) or an sms number (texts).")
+    for practice in settings.practices:
+        if not practice.sms and not practice.email:
+            click.echo(f"warning: practice {practice.id} has neither sms nor email: texts received while it is "
+                       "open are stored but not forwarded, and it gets no follow-up list. Add an email.")
     if errors:
         click.echo(f"{errors} error(s).", err=True)
         sys.exit(1)

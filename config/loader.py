@@ -24,8 +24,8 @@ from config.errors import ConfigError, Problem
 from config.settings import (
     GREETINGS,
     LANGUAGES,
-    TEXTS,
     OFFICE_KINDS,
+    TEXTS,
     WEEKDAYS,
     CalendarSource,
     CoveringOffice,
@@ -34,6 +34,7 @@ from config.settings import (
     Practice,
     Service,
     Settings,
+    UrgentContact,
 )
 from config.yamlfile import LineDict, LineList, load_yaml
 
@@ -50,7 +51,7 @@ PRACTICE_KEYS = {
     "id": True, "name": True, "numbers": True, "front_desk": True, "timezone": True,
     "language": True, "calendars": True, "coverage": True, "opening_hours": False,
     "instructions": False, "ring_seconds": False, "greetings": False, "texts": False, "sms": False,
-    "email": False,
+    "email": False, "urgent_contact": False, "briefing_days": False,
 }
 OFFICE_KEYS = {
     "id": True, "kind": True, "name": True, "phone": True, "language": True,
@@ -563,6 +564,8 @@ def _read_practices(checker: _Checker, root: LineDict, folder: Path) -> tuple[Pr
         ring_seconds = _read_int(checker, entry, "ring_seconds", f"{key}.ring_seconds", 5, 120, 20)
         greetings = _read_greetings(checker, entry, "greetings", f"{key}.greetings")
         texts = _read_greetings(checker, entry, "texts", f"{key}.texts", TEXTS)
+        urgent = _read_urgent_contact(checker, entry, f"{key}.urgent_contact")
+        briefing_days = _read_briefing_days(checker, entry, f"{key}.briefing_days")
         sms = entry.get("sms")
         sms_e164 = _read_phone(checker, str(sms), checker.line_of(entry, "sms"), f"{key}.sms") if sms else None
         email = _read_email(checker, entry, f"{key}.email")
@@ -572,6 +575,7 @@ def _read_practices(checker: _Checker, root: LineDict, folder: Path) -> tuple[Pr
                 language=language, calendars=calendars, closure_chain=closure_chain,
                 after_hours_chain=after_hours_chain, opening_hours=hours, instructions=instructions,
                 ring_seconds=ring_seconds, greetings=greetings, texts=texts, sms=sms_e164, email=email,
+                urgent_contact=urgent, briefing_days=briefing_days,
             ))
     if "practices" in root and not practices and not checker.problems:
         checker.error(checker.line_of(root, "practices"), "practices", "no practice is configured",
@@ -627,3 +631,29 @@ def _read_language_greetings(checker: _Checker, root: LineDict) -> dict[str, dic
         return {}
     return {language: _read_greetings(checker, mapping, language, f"greetings.{language}")
             for language in LANGUAGES if language in mapping}
+
+
+def _read_urgent_contact(checker: _Checker, entry: LineDict, key: str) -> UrgentContact | None:
+    raw = entry.get("urgent_contact")
+    if raw is None:
+        return None
+    mapping = checker.mapping(raw, key, checker.line_of(entry, "urgent_contact"), {"name": True, "phone": True})
+    if mapping is None:
+        return None
+    name = checker.text(mapping, "name", f"{key}.name")
+    phone = mapping.get("phone")
+    e164 = _read_phone(checker, str(phone), checker.line_of(mapping, "phone"), f"{key}.phone") if phone else None
+    return UrgentContact(name, e164) if name and e164 else None
+
+
+def _read_briefing_days(checker: _Checker, entry: LineDict, key: str) -> tuple[int, ...]:
+    raw = entry.get("briefing_days")
+    if raw is None:
+        return (7, 1)
+    values = [raw] if isinstance(raw, int) and not isinstance(raw, bool) else raw
+    if not isinstance(values, list) or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 60
+                                               for v in values):
+        checker.error(checker.line_of(entry, "briefing_days"), key, f"expected days before the closure, got {_kind(raw)}",
+                      "write a list of whole numbers from 0 to 60, such as [7, 1]")
+        return (7, 1)
+    return tuple(sorted(set(values), reverse=True))

@@ -95,6 +95,14 @@ class CoveringOffice:
 
 
 @dataclass(frozen=True)
+class UrgentContact:
+    """How a covering office reaches the practitioner when something is serious."""
+
+    name: str
+    phone: str
+
+
+@dataclass(frozen=True)
 class Practice:
     """A practice: its numbers, its calendars, its hours and who covers for it."""
 
@@ -117,6 +125,8 @@ class Practice:
     # also receives the follow-up list.
     sms: str | None = None
     email: str | None = None
+    urgent_contact: UrgentContact | None = None
+    briefing_days: tuple[int, ...] = (7, 1)  # days before a closure its covering offices are briefed
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -12,7 +13,9 @@ from flask import Flask, current_app
 import coverage.contacts  # noqa: F401 - declares the contact log tables before they are created
 from config.env import config_path
 from coverage.database import database_url, make_engine
+from coverage.links import secret_key
 from coverage.registry import Registry
+from coverage.wording import format_moment, format_phone
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +29,13 @@ def init_app(app: Flask) -> None:
         config_problems=app.config["RELEVE_CONFIG_PROBLEMS"],
     )
     app.extensions["releve.registry"] = registry
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(data_dir)
+    settings = app.config["RELEVE_SETTINGS"]
+    app.config.setdefault("RELEVE_BASE_URL", (settings.service.public_url if settings else None)
+                          or os.environ.get("RELEVE_BASE_URL") or "http://127.0.0.1:5000")
+    app.jinja_env.globals.update(format_phone=format_phone, format_moment=format_moment)
+    app.jinja_env.filters["format_phone"] = format_phone
     app.extensions["releve.db"] = make_engine(app.config.get("RELEVE_DATABASE_URL") or database_url(data_dir))
     started = threading.Event()
 

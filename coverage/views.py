@@ -7,8 +7,8 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from coverage.flask import get_registry
 from coverage.plan import coverage_plan
-from routing.outbound import recent
 from coverage.wording import format_entry_dates, format_moment, format_phone, label
+from routing.outbound import recent
 
 blueprint = Blueprint("coverage", __name__, template_folder="templates")
 

@@ -155,3 +155,11 @@ def spoken_phone(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return e164
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def whisper_text(settings: Settings, practice: Practice, office: CoveringOffice, reopening: str) -> str:
+    """What the covering office hears before a call is connected, in the office's language."""
+    values = {"practice": practice.name.spoken, "Practice": capitalized(practice.name.spoken),
+              "of_practice": of_name(practice.name, office.language),
+              "closed": closed_word(practice.name, office.language), "reopening": reopening}
+    return office_template(settings, office, "whisper").format(**values)

@@ -106,20 +106,22 @@ def _queue(connection: Connection, values: dict[str, Any], at: datetime, dedupe_
     row = {**values, "state": QUEUED, "attempts": 0, "next_attempt_at": at, "created_at": at, "updated_at": at,
            "dedupe_key": dedupe_key}
     if dedupe_key is None:
-        return int(connection.execute(messages.insert().values(**row)).inserted_primary_key[0])
+        inserted = connection.execute(messages.insert().values(**row)).inserted_primary_key
+        assert inserted is not None
+        return int(inserted[0])
     if not insert_once(connection, messages, row, ["dedupe_key"]):
         return None
-    found = connection.execute(select(messages.c.id).where(messages.c.dedupe_key == dedupe_key)).scalar_one()
+    found: int = connection.execute(select(messages.c.id).where(messages.c.dedupe_key == dedupe_key)).scalar_one()
     return int(found)
 
 
 def deliver_due(engine: Engine, transports: Transports, now: datetime, limit: int = 100) -> int:
     """Send what is due: queued and its time come, or claimed by a process that died. Returns how many."""
     with engine.begin() as connection:
-        due = connection.execute(select(messages.c.id).where(or_(
+        due: list[int] = list(connection.execute(select(messages.c.id).where(or_(
             (messages.c.state == QUEUED) & (messages.c.next_attempt_at <= now),
             (messages.c.state == SENDING) & (messages.c.claimed_until < now),
-        )).order_by(messages.c.id).limit(limit)).scalars().all()
+        )).order_by(messages.c.id).limit(limit)).scalars().all())
     return sum(deliver(engine, transports, message_id, now) for message_id in due)
 
 

@@ -12,13 +12,14 @@ from babel.dates import format_date
 
 from config.settings import CoveringOffice, Practice
 from coverage.wording import format_phone
+from routing.greetings import closed_word
 
 MAX_SEGMENTS = 2
 MAX_BODY = 1600  # Twilio's limit for one message
 
 # Accents that keep GSM-7 (é è à ù) are used; the default French wording avoids the others.
 _FRENCH = {
-    "auto_reply": "{practice} est fermé {reopening}. Votre message a été transmis à {office}, "
+    "auto_reply": "{practice} est {closed} {reopening}. Votre message a été transmis à {office}, "
                   "joignable au {office_phone}.",
     "text_back": "{practice} n'a pas pu prendre votre appel. Nous vous rappellerons dès que possible.",
     "forward": "[{practice}] SMS de {sender} : {body}",
@@ -60,7 +61,10 @@ def written_reopening(reopens_at: datetime | None, language: str) -> str:
 
 
 def auto_reply(practice: Practice, office: CoveringOffice, reopens_at: datetime | None) -> str:
-    return text(practice, "auto_reply", reopening=written_reopening(reopens_at, practice.language),
+    # {closed} ("fermée" for "la clinique") is for the default wording only: an override is
+    # written for one practice and agrees with its name already.
+    return text(practice, "auto_reply", closed=closed_word(practice.name, practice.language),
+                reopening=written_reopening(reopens_at, practice.language),
                 office=office.name.written, office_phone=format_phone(office.phone))
 
 

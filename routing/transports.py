@@ -15,6 +15,7 @@ from email.utils import formataddr, make_msgid
 from typing import Protocol
 
 from twilio.base.exceptions import TwilioRestException  # type: ignore[import-untyped]
+from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-untyped]
 from twilio.rest import Client  # type: ignore[import-untyped]
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,9 @@ class TwilioSms:
     """SMS through Twilio's REST API, with the official client."""
 
     def __init__(self, account_sid: str, auth_token: str, api_base_url: str | None = None) -> None:
-        self.client = Client(account_sid, auth_token)
+        # The client waits forever by default: a Twilio that stops answering would hold the
+        # dispatcher, and every message behind it, until the process restarts.
+        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=TIMEOUT_SECONDS))
         if api_base_url:
             # A stand-in of Twilio's API (the tests run one on loopback); production leaves it unset.
             self.client.api.base_url = api_base_url.rstrip("/")
@@ -67,9 +70,11 @@ class TwilioSms:
             message = self.client.messages.create(to=to, from_=sender, body=body, **options)
         except TwilioRestException as exc:
             code = int(exc.code) if exc.code else None
-            # 429 and 5xx are Twilio asking to come back later; 4xx with a known code are final.
-            permanent = code in PERMANENT_TWILIO_CODES or (400 <= exc.status < 500 and exc.status != 429
-                                                           and code not in (20429, None))
+            # 429 and 5xx are Twilio asking to come back later; 401 (20003) is our credentials, which
+            # the host fixes (a rotated auth token): the texts must go out then, not be lost. Other
+            # 4xx with a code are final.
+            permanent = code in PERMANENT_TWILIO_CODES or (400 <= exc.status < 500 and exc.status not in (401, 429)
+                                                           and code not in (20003, 20429, None))
             raise TransportError(f"Twilio refused the SMS to {to}: {exc.msg} (error {code}, HTTP {exc.status})",
                                  permanent=permanent, code=code) from None
         except Exception as exc:  # noqa: BLE001 - network errors of any kind: try again later
@@ -113,7 +118,10 @@ class SmtpEmail:
                     smtp.login(self.settings.username, self.settings.password)
                 smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
-            raise TransportError(f"the mail server refused {to}: {exc.recipients}", permanent=True) from None
+            # 5xx: no such address; 4xx (greylisting, a full mailbox): the server asks to come back later.
+            code, reply = next(iter(exc.recipients.values()))
+            raise TransportError(f"the mail server refused {to}: {code} {reply.decode(errors='replace')}",
+                                 permanent=code >= 500, code=code) from None
         except smtplib.SMTPResponseException as exc:
             # 5xx: the server will refuse again; 4xx: it asks to come back later.
             raise TransportError(f"the mail server answered {exc.smtp_code} {exc.smtp_error!r}",

@@ -17,11 +17,11 @@ from routing.greetings import (
     VOICES,
     capitalized,
     closed_word,
-    of_name,
     office_template,
     spoken_phone,
     spoken_reopening,
     template,
+    whisper_text,
 )
 
 VOICEMAIL_SECONDS = 180
@@ -91,10 +91,7 @@ def whisper(settings: Settings, practice: Practice, office: CoveringOffice, reop
             accept_url: str) -> VoiceResponse:
     """What the covering office hears before it is connected; optionally, press 1 to accept."""
     response = VoiceResponse()
-    values = {"practice": practice.name.spoken, "Practice": capitalized(practice.name.spoken),
-              "of_practice": of_name(practice.name, office.language),
-              "closed": closed_word(practice.name, office.language), "reopening": reopening}
-    text = office_template(settings, office, "whisper").format(**values)
+    text = whisper_text(settings, practice, office, reopening)
     if not office.ask_to_accept:
         say(response, text, office.language)
         return response  # the end of the whisper connects the call

@@ -1,0 +1,63 @@
+"""The briefing sheet: what a covering office needs to know to serve a practice's patients well."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from config.settings import CoveringOffice, Practice, Settings
+from coverage.periods import CoveragePeriod
+from coverage.schedule import Answer
+from routing.greetings import spoken_reopening, whisper_text
+from routing.twiml import closed_greeting
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """Everything the sheet, its email and the notices say, computed once."""
+
+    practice: Practice
+    office: CoveringOffice
+    period: CoveragePeriod
+    chain: tuple[CoveringOffice, ...]
+    position: int            # 1 for the first office tried
+    greeting: str            # what callers hear
+    whisper: str             # what the office hears before each call
+    texts_to: str | None     # where forwarded texts reach the office
+
+    @property
+    def language(self) -> str:
+        return self.office.language
+
+    @property
+    def instructions(self) -> str:
+        return self.practice.instructions.strip()
+
+    @property
+    def closure_notes(self) -> str:
+        return self.period.closure.notes.strip()
+
+
+def make_briefing(settings: Settings, practice: Practice, office_id: str, period: CoveragePeriod) -> Briefing:
+    office = settings.offices[office_id]
+    answer = Answer(period.start, False, period.chain, period.reopens_at, period.closure)
+    # What a caller hears on the first day of the closure, as the practice's greeting says it.
+    greeting = closed_greeting(settings, practice, answer, period.start)
+    # Read days ahead, the whisper must name the day ("jusqu'au samedi 9 janvier"), not "demain".
+    reopening = spoken_reopening(period.reopens_at, period.start - timedelta(days=2), office.language, with_time=False)
+    return Briefing(
+        practice=practice, office=office, period=period,
+        chain=tuple(settings.offices[o] for o in period.chain),
+        position=period.chain.index(office_id) + 1 if office_id in period.chain else 0,
+        greeting=greeting, whisper=whisper_text(settings, practice, office, reopening),
+        texts_to=office.sms or office.email if period.chain[:1] == (office_id,) else None,
+    )
+
+
+def period_title(period: CoveragePeriod, language: str) -> str:
+    from coverage.wording import format_span
+
+    return format_span(period.start, period.end, language, is_all_day=period.closure.is_all_day)
+
+
+def local(instant: datetime | None, practice: Practice) -> datetime | None:
+    return instant.astimezone(practice.timezone) if instant else None

@@ -1,0 +1,63 @@
+"""Signed links: a covering office's briefing and contact list, a practice's follow-up list.
+
+No account is needed: the link itself is the permission. It names one practice, one office (for
+a briefing) and one coverage period, so nothing else can be reached with it, and it stops working
+some days after the period ends.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from config.env import env_secret
+
+logger = logging.getLogger(__name__)
+
+BRIEFING_GRACE = timedelta(days=3)    # an office may look at its contact list a little after
+FOLLOW_UP_GRACE = timedelta(days=30)  # the practice works through its callbacks
+
+
+def secret_key(data_dir: Path) -> str:
+    """RELEVE_SECRET_KEY, or one made once and kept in the data folder (shared by the processes
+    of one machine; several machines need RELEVE_SECRET_KEY)."""
+    configured = env_secret("RELEVE_SECRET_KEY")
+    if configured:
+        return configured
+    path = data_dir / "secret_key"
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(32)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(key)
+        logger.info("made a secret key for signed links in %s (set RELEVE_SECRET_KEY to choose one)", path)
+        return key
+    except FileExistsError:  # pragma: no cover - another process made it meanwhile
+        return path.read_text(encoding="utf-8").strip()
+
+
+def _serializer(key: str, kind: str) -> URLSafeSerializer:
+    return URLSafeSerializer(key, salt=f"releve-{kind}")
+
+
+def make_token(key: str, kind: str, expires: datetime, **payload: object) -> str:
+    return str(_serializer(key, kind).dumps({**payload, "x": int(expires.timestamp())}))
+
+
+def read_token(key: str, kind: str, token: str, now: datetime) -> dict[str, Any] | None:
+    """The payload of a valid, unexpired token; None otherwise."""
+    try:
+        payload = _serializer(key, kind).loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(payload, dict) or payload.get("x", 0) < now.timestamp():
+        return None
+    return payload

@@ -1,0 +1,252 @@
+"""Notices, on time and once: briefings before a closure, a notice when coverage starts and when
+it ends, updates and cancellations when the calendar changes, and the follow-up list when the
+practice reopens.
+
+`run_notices(now)` is the whole job: the scheduler calls it every minute, the tests call it with
+the `now` they want. Each notice is a row of `notices` written, with the message it queues, in
+one transaction and under a unique key: a restart, a crash or two schedulers never send a notice
+twice, and a notice missed while nothing ran goes out at the next run if it is still useful.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import render_template
+from sqlalchemy import Column, Engine, Integer, String, Table, UniqueConstraint, select
+from sqlalchemy.engine import Connection
+
+from config.settings import Practice, Settings
+from coverage.briefing import make_briefing
+from coverage.contacts import UTCDateTime
+from coverage.database import insert_once, metadata
+from coverage.followup import follow_up_list, summary
+from coverage.periods import CoveragePeriod, coverage_periods
+from coverage.registry import PracticeState, Registry
+from coverage.wording import format_moment, format_span, words
+from routing import outbound
+from routing.greetings import of_name
+
+logger = logging.getLogger(__name__)
+
+FOLLOW_UP_USEFUL = timedelta(days=7)
+END_NOTICE_USEFUL = timedelta(days=1)
+TOLD = ("briefing", "update", "start")  # notices that tell an office the period's dates
+
+notices = Table(
+    "notices", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("practice_id", String(64), nullable=False),
+    Column("office_id", String(64), nullable=False),    # "" for the practice itself (follow-up)
+    Column("period_key", String(300), nullable=False),
+    Column("kind", String(20), nullable=False),         # briefing, update, cancellation, start, end, follow_up
+    Column("slot", String(40), nullable=False),         # "7d" for a briefing 7 days ahead, a version for updates
+    Column("version", String(20), nullable=False),
+    Column("period_start", UTCDateTime(), nullable=False),
+    Column("period_end", UTCDateTime(), nullable=False),
+    Column("state", String(12), nullable=False),        # "queued", "skipped" (a later one replaced it), "no_channel"
+    Column("message_id", Integer),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("practice_id", "office_id", "period_key", "kind", "slot"),
+)
+
+
+@dataclass(frozen=True)
+class Links:
+    """Builds the signed links notices carry."""
+
+    briefing: Callable[[Practice, str, CoveragePeriod], str]
+    follow_up: Callable[[Practice, CoveragePeriod], str]
+
+
+def run_notices(engine: Engine, registry: Registry, links: Links, now: datetime) -> list[str]:
+    """Queue every notice that is due and still useful; returns a line per notice queued."""
+    settings = registry.settings
+    if settings is None:
+        return []
+    done: list[str] = []
+    for state in registry.states():
+        practice = state.practice
+        ahead = max(practice.briefing_days, default=1) + 1
+        periods = coverage_periods(state.schedule, now - FOLLOW_UP_USEFUL - timedelta(days=1),
+                                   now + timedelta(days=ahead))
+        with engine.begin() as connection:
+            for period in periods:
+                for office_id in period.chain:
+                    done += _office_notices(connection, settings, practice, office_id, period, links, now)
+                done += _follow_up(connection, practice, period, links, now)
+            if _calendars_are_known(state):
+                done += _cancellations(connection, settings, practice, periods, now)
+    for line in done:
+        logger.info("notice: %s", line)
+    return done
+
+
+def _calendars_are_known(state: PracticeState) -> bool:
+    """A calendar never read is not a cancelled closure: no cancellation without every calendar."""
+    return all(status.is_in_use for status in state.sources)
+
+
+def _office_notices(connection: Connection, settings: Settings, practice: Practice, office_id: str,
+                    period: CoveragePeriod, links: Links, now: datetime) -> list[str]:
+    done = []
+    if now.timestamp() >= period.end.timestamp():
+        if now.timestamp() < (period.end + END_NOTICE_USEFUL).timestamp():
+            done += _send(connection, settings, practice, office_id, period, "end", "", links, now)
+        return done
+    told = _last_told(connection, practice.id, office_id, period.key)
+    if told is not None and told.version != period.version:
+        done += _send(connection, settings, practice, office_id, period, "update", period.version, links, now)
+    due = [days for days in practice.briefing_days if now.timestamp() >= (period.start - timedelta(days=days)).timestamp()]
+    if due and (told is None or told.version == period.version):
+        # Down for a while and several briefings due: the latest one goes, the others are skipped.
+        for days in sorted(due, reverse=True):
+            skip = days != min(due)
+            done += _send(connection, settings, practice, office_id, period, "briefing", f"{days}d", links, now,
+                          skip=skip)
+    if now.timestamp() >= period.start.timestamp():
+        done += _send(connection, settings, practice, office_id, period, "start", "", links, now)
+    return done
+
+
+def _last_told(connection: Connection, practice_id: str, office_id: str, key: str) -> Any:
+    return connection.execute(select(notices).where(
+        notices.c.practice_id == practice_id, notices.c.office_id == office_id, notices.c.period_key == key,
+        notices.c.kind.in_(TOLD), notices.c.state == "queued").order_by(notices.c.id.desc()).limit(1)).first()
+
+
+def _cancellations(connection: Connection, settings: Settings, practice: Practice, periods: list[CoveragePeriod],
+                   now: datetime) -> list[str]:
+    """Offices told about a period that is gone from the calendar, or that no longer covers it."""
+    current = {(office_id, period.key) for period in periods for office_id in period.chain}
+    told = connection.execute(select(notices).where(
+        notices.c.practice_id == practice.id, notices.c.kind.in_(TOLD), notices.c.state == "queued",
+        notices.c.period_end > now)).all()
+    done = []
+    seen: set[tuple[str, str]] = set()
+    for row in sorted(told, key=lambda r: -r.id):
+        pair = (row.office_id, row.period_key)
+        if pair in current or pair in seen or row.office_id not in settings.offices:
+            continue
+        seen.add(pair)
+        done += _send_cancellation(connection, settings, practice, row, now)
+    return done
+
+
+def _follow_up(connection: Connection, practice: Practice, period: CoveragePeriod, links: Links,
+               now: datetime) -> list[str]:
+    due = _follow_up_due(practice, period)
+    if not due.timestamp() <= now.timestamp() < (due + FOLLOW_UP_USEFUL).timestamp():
+        return []
+    row = {"practice_id": practice.id, "office_id": "", "period_key": period.key, "kind": "follow_up", "slot": "",
+           "version": period.version, "period_start": period.start, "period_end": period.end, "state": "queued",
+           "created_at": now}
+    if not insert_once(connection, notices, row, ["practice_id", "office_id", "period_key", "kind", "slot"]):
+        return []
+    end = period.reopens_at or period.end
+    items = follow_up_list(connection, practice.id, period.key, period.start, end)
+    w = words(practice.language)
+    context = {"practice": practice, "period": period, "items": items, "counts": summary(items), "w": w,
+               "link": links.follow_up(practice, period), "span": format_span(period.start, period.end,
+               practice.language, is_all_day=period.closure.is_all_day)}
+    subject = w["follow_up_subject"].format(practice=practice.name.written, **summary(items))
+    message_id = None
+    if practice.email:
+        message_id = outbound.queue_email(
+            connection, practice_id=practice.id, purpose="follow_up", to=practice.email, subject=subject,
+            text=render_template("notices/follow_up.txt", **context),
+            html=render_template("notices/follow_up_email.html", **context), at=now)
+    elif practice.sms:
+        message_id = outbound.queue_sms(
+            connection, practice_id=practice.id, purpose="follow_up", sender=practice.numbers[0], to=practice.sms,
+            body=f"{subject} {context['link']}", at=now)
+    _record(connection, row, message_id)
+    return [f"{practice.id}: follow-up list for {period.key} ({summary(items)['to_call']} to call back)"]
+
+
+def _follow_up_due(practice: Practice, period: CoveragePeriod) -> datetime:
+    """The morning the practice reopens: 7:00 that day, or the reopening itself if it is earlier."""
+    reopening = (period.reopens_at or period.end).astimezone(practice.timezone)
+    morning = reopening.replace(hour=7, minute=0, second=0, microsecond=0)
+    if morning.timestamp() > reopening.timestamp():
+        return reopening
+    return morning if morning.timestamp() >= period.end.timestamp() else period.end
+
+
+def _send(connection: Connection, settings: Settings, practice: Practice, office_id: str, period: CoveragePeriod,
+          kind: str, slot: str, links: Links, now: datetime, *, skip: bool = False) -> list[str]:
+    row = {"practice_id": practice.id, "office_id": office_id, "period_key": period.key, "kind": kind, "slot": slot,
+           "version": period.version, "period_start": period.start, "period_end": period.end,
+           "state": "skipped" if skip else "queued", "created_at": now}
+    if not insert_once(connection, notices, row, ["practice_id", "office_id", "period_key", "kind", "slot"]):
+        return []
+    if skip:
+        return []
+    briefing = make_briefing(settings, practice, office_id, period)
+    office, w = briefing.office, words(briefing.language)
+    names = {"practice": practice.name.spoken, "of_practice": of_name(practice.name, office.language)}
+    context = {"b": briefing, "w": w, "kind": kind, "link": links.briefing(practice, office_id, period), "names": names,
+               "span": format_span(period.start, period.end, office.language, is_all_day=period.closure.is_all_day),
+               "reopening": format_moment(period.reopens_at, office.language) if period.reopens_at else None,
+               "format_moment": format_moment}
+    subject = w[f"{kind}_subject"].format(span=context["span"], **names)
+    message_id = _to_office(connection, practice, office, kind, subject, context, now)
+    _record(connection, row, message_id)
+    return [f"{practice.id}: {kind} {slot} to {office_id} for {period.key}"]
+
+
+def _to_office(connection: Connection, practice: Practice, office: Any, kind: str, subject: str,
+               context: dict[str, Any], now: datetime) -> int | None:
+    """Briefings and updates by email (they are long); start and end notices by SMS when possible."""
+    short = kind in ("start", "end", "cancellation")
+    sms_text = render_template("notices/office.sms.txt", **context).strip()
+    if office.sms and (short or not office.email):
+        return outbound.queue_sms(connection, practice_id=practice.id, purpose=kind, sender=practice.numbers[0],
+                                  to=office.sms, body=sms_text, at=now)
+    if office.email:
+        return outbound.queue_email(
+            connection, practice_id=practice.id, purpose=kind, to=office.email, subject=subject,
+            text=render_template("notices/office.txt", **context),
+            html=render_template("notices/office_email.html", **context), at=now)
+    if office.sms is None and office.email is None:
+        logger.warning("office %s has no sms or email: the %s notice for %s cannot be sent", office.id, kind,
+                       practice.id)
+    return None
+
+
+def _send_cancellation(connection: Connection, settings: Settings, practice: Practice, told: Any,
+                       now: datetime) -> list[str]:
+    row = {"practice_id": practice.id, "office_id": told.office_id, "period_key": told.period_key,
+           "kind": "cancellation", "slot": told.version, "version": told.version, "period_start": told.period_start,
+           "period_end": told.period_end, "state": "queued", "created_at": now}
+    if not insert_once(connection, notices, row, ["practice_id", "office_id", "period_key", "kind", "slot"]):
+        return []
+    office = settings.offices[told.office_id]
+    w = words(office.language)
+    span = format_span(told.period_start.astimezone(practice.timezone), told.period_end.astimezone(practice.timezone),
+                       office.language)
+    names = {"practice": practice.name.spoken, "of_practice": of_name(practice.name, office.language)}
+    context = {"w": w, "kind": "cancellation", "practice": practice, "office": office, "span": span, "names": names}
+    subject = w["cancellation_subject"].format(span=span, **names)
+    message_id = None
+    if office.sms:
+        message_id = outbound.queue_sms(connection, practice_id=practice.id, purpose="cancellation",
+                                        sender=practice.numbers[0], to=office.sms,
+                                        body=w["cancellation_sms"].format(span=span, **names),
+                                        at=now)
+    elif office.email:
+        text = render_template("notices/cancellation.txt", **context)
+        message_id = outbound.queue_email(connection, practice_id=practice.id, purpose="cancellation", to=office.email,
+                                          subject=subject, text=text, html=None, at=now)
+    _record(connection, row, message_id)
+    return [f"{practice.id}: cancellation to {told.office_id} for {told.period_key}"]
+
+
+def _record(connection: Connection, row: dict[str, Any], message_id: int | None) -> None:
+    connection.execute(notices.update().where(
+        notices.c.practice_id == row["practice_id"], notices.c.office_id == row["office_id"],
+        notices.c.period_key == row["period_key"], notices.c.kind == row["kind"], notices.c.slot == row["slot"],
+    ).values(message_id=message_id, state="queued" if message_id is not None else "no_channel"))

@@ -1,0 +1,140 @@
+"""Pages behind signed links: a covering office's briefing and contacts, a practice's follow-up list."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request
+from werkzeug.wrappers import Response
+
+from config.settings import Practice
+from coverage.briefing import make_briefing
+from coverage.flask import get_registry
+from coverage.followup import contacts_between, follow_up_list, mark_done, summary
+from coverage.links import BRIEFING_GRACE, FOLLOW_UP_GRACE, make_token, read_token
+from coverage.notices import Links
+from coverage.periods import CoveragePeriod, coverage_periods
+from coverage.wording import format_moment, format_span, words
+
+blueprint = Blueprint("pages", __name__, template_folder="templates")
+
+
+def _now() -> datetime:
+    now: datetime = current_app.config["RELEVE_CLOCK"]()
+    return now
+
+
+def _payload(kind: str, token: str) -> dict[str, Any]:
+    payload = read_token(current_app.config["SECRET_KEY"], kind, token, _now())
+    if payload is None:
+        abort(404)
+    return payload
+
+
+def _period(practice_id: str, key: str, start: float, end: float) -> tuple[Practice, CoveragePeriod | None]:
+    registry = get_registry()
+    try:
+        state = registry.state(practice_id)
+    except KeyError:
+        abort(404)
+    around = timedelta(days=31)
+    periods = coverage_periods(state.schedule, datetime.fromtimestamp(start, state.practice.timezone) - around,
+                               datetime.fromtimestamp(end, state.practice.timezone) + around)
+    return state.practice, next((p for p in periods if p.key == key), None)
+
+
+def _gone(language: str, key: str) -> tuple[str, int]:
+    return render_template("link_gone.html", message=words(language)[key]), 410
+
+
+@blueprint.get("/briefing/<token>")
+def briefing(token: str) -> Any:
+    """The briefing sheet of one office for one coverage period, print-ready."""
+    payload = _payload("briefing", token)
+    practice, period = _period(payload["p"], payload["k"], payload["s"], payload["e"])
+    settings = get_registry().settings
+    if period is None or settings is None or payload["o"] not in period.chain:
+        office = settings.offices.get(payload["o"]) if settings else None
+        return _gone(office.language if office else practice.language, "cancelled")
+    sheet = make_briefing(settings, practice, payload["o"], period)
+    language = sheet.office.language
+    return render_template(
+        "briefing.html", b=sheet, w=words(language), kind="briefing",
+        span=format_span(period.start, period.end, language, is_all_day=period.closure.is_all_day),
+        reopening=format_moment(period.reopens_at, language) if period.reopens_at else None)
+
+
+@blueprint.get("/briefing/<token>/contacts")
+def office_contacts(token: str) -> Any:
+    """The contacts forwarded to this office during this period: read-only, this practice only."""
+    payload = _payload("briefing", token)
+    practice, period = _period(payload["p"], payload["k"], payload["s"], payload["e"])
+    settings = get_registry().settings
+    if settings is None or payload["o"] not in settings.offices:
+        abort(404)
+    office = settings.offices[payload["o"]]
+    start = datetime.fromtimestamp(payload["s"], practice.timezone)
+    end = period.reopens_at if period and period.reopens_at else datetime.fromtimestamp(payload["e"], practice.timezone)
+    with current_app.extensions["releve.db"].begin() as connection:
+        items = contacts_between(connection, practice.id, start, end, office_id=office.id)
+    return render_template(
+        "office_contacts.html", practice=practice, office=office, items=items, w=words(office.language),
+        lang=office.language, tz=practice.timezone, offices=settings.offices,
+        span=format_span(start, datetime.fromtimestamp(payload["e"], practice.timezone), office.language))
+
+
+@blueprint.get("/follow-up/<token>")
+def follow_up(token: str) -> Any:
+    """The practice's follow-up list: who called or wrote, what happened, who to call back."""
+    payload = _payload("follow-up", token)
+    practice, start, end = _follow_up_window(payload)
+    settings = get_registry().settings
+    with current_app.extensions["releve.db"].begin() as connection:
+        items = follow_up_list(connection, practice.id, payload["k"], start, end)
+    return render_template(
+        "follow_up.html", practice=practice, items=items, counts=summary(items), w=words(practice.language),
+        lang=practice.language, tz=practice.timezone, offices=settings.offices if settings else {},
+        span=format_span(start, datetime.fromtimestamp(payload["e"], practice.timezone), practice.language))
+
+
+@blueprint.post("/follow-up/<token>/done")
+def follow_up_done(token: str) -> Response:
+    """Tick a patient off the list once called back."""
+    payload = _payload("follow-up", token)
+    patient = request.form.get("patient", "").strip()
+    if not patient:
+        abort(400, description="the form field patient is required")
+    with current_app.extensions["releve.db"].begin() as connection:
+        mark_done(connection, payload["p"], payload["k"], patient, _now())
+    return redirect(request.path.rsplit("/done", 1)[0], code=303)
+
+
+def _follow_up_window(payload: dict[str, Any]) -> tuple[Practice, datetime, datetime]:
+    settings = get_registry().settings
+    if settings is None:
+        abort(404)
+    try:
+        practice = settings.practice(payload["p"])
+    except KeyError:
+        abort(404)
+    return (practice, datetime.fromtimestamp(payload["s"], practice.timezone),
+            datetime.fromtimestamp(payload["r"], practice.timezone))
+
+
+def links_for(base_url: str, secret: str) -> Links:
+    """The signed links notices carry, to pages of the app at `base_url`."""
+    base = base_url.rstrip("/")
+
+    def briefing_link(practice: Practice, office_id: str, period: CoveragePeriod) -> str:
+        token = make_token(secret, "briefing", period.end + BRIEFING_GRACE, p=practice.id, o=office_id, k=period.key,
+                           s=period.start.timestamp(), e=period.end.timestamp())
+        return f"{base}/briefing/{token}"
+
+    def follow_up_link(practice: Practice, period: CoveragePeriod) -> str:
+        reopening = period.reopens_at or period.end
+        token = make_token(secret, "follow-up", reopening + FOLLOW_UP_GRACE, p=practice.id, k=period.key,
+                           s=period.start.timestamp(), e=period.end.timestamp(),
+                           r=reopening.timestamp())
+        return f"{base}/follow-up/{token}"
+
+    return Links(briefing_link, follow_up_link)

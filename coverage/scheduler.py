@@ -1,0 +1,93 @@
+"""The scheduler process: `flask --app app scheduler run`.
+
+One process runs the time-driven jobs: reading calendars, queuing notices, delivering messages.
+Each job is a plain function of `now` (tests call them directly); APScheduler only calls them on
+time. Every job has a fixed id and replace_existing=True, and every notice and message is claimed
+in the database, so a second scheduler started by mistake sends nothing twice.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from datetime import UTC, datetime
+
+import click
+from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from config.env import config_path
+from coverage.flask import get_registry
+from coverage.notices import run_notices
+from coverage.pages import links_for
+from routing.outbound import deliver_due
+
+logger = logging.getLogger(__name__)
+
+
+def refresh_calendars(app: Flask) -> None:
+    """Read the calendars again; when the configuration file changed, reload it first."""
+    with app.app_context():
+        registry = get_registry()
+        now = app.config["RELEVE_CLOCK"]()
+        path = config_path()
+        mtime = path.stat().st_mtime if path.exists() else None
+        if mtime != app.extensions.setdefault("releve.config_mtime", mtime) and registry.reload_config(path, now):
+            app.extensions["releve.config_mtime"] = mtime
+            return
+        registry.refresh(now)
+
+
+def queue_notices(app: Flask) -> list[str]:
+    with app.app_context():
+        return run_notices(app.extensions["releve.db"], get_registry(),
+                           links_for(app.config["RELEVE_BASE_URL"], app.config["SECRET_KEY"]),
+                           app.config["RELEVE_CLOCK"]())
+
+
+def deliver_messages(app: Flask) -> int:
+    with app.app_context():
+        return deliver_due(app.extensions["releve.db"], app.extensions["releve.transports"],
+                           app.config["RELEVE_CLOCK"]())
+
+
+def build_scheduler(app: Flask, notices_seconds: float = 60, deliver_seconds: float = 30) -> BackgroundScheduler:
+    settings = app.config["RELEVE_SETTINGS"]
+    refresh_seconds = settings.service.refresh.total_seconds() if settings else 900
+    scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1,
+                                                                "misfire_grace_time": 300})
+    start = datetime.now(UTC)
+    scheduler.add_job(refresh_calendars, "interval", seconds=refresh_seconds, args=[app], id="calendars",
+                      replace_existing=True, next_run_time=start)
+    scheduler.add_job(queue_notices, "interval", seconds=notices_seconds, args=[app], id="notices",
+                      replace_existing=True, next_run_time=start)
+    scheduler.add_job(deliver_messages, "interval", seconds=deliver_seconds, args=[app], id="deliver",
+                      replace_existing=True, next_run_time=start)
+    return scheduler
+
+
+scheduler_cli = AppGroup("scheduler", help="The process that sends notices on time.")
+
+
+@scheduler_cli.command("run")
+@click.option("--every", "notices_seconds", default=60.0, show_default=True, help="Seconds between notice runs.")
+@click.option("--for", "duration", type=float, default=None, help="Stop after this many seconds (tests, checks).")
+def run_command(notices_seconds: float, duration: float | None) -> None:
+    """Run the scheduler until stopped (Ctrl-C, SIGTERM) or for --for seconds."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    get_registry()  # first calendar read before the first notice run
+    scheduler = build_scheduler(app, notices_seconds, min(notices_seconds, 30.0))
+    stop = threading.Event()
+    for sign in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sign, lambda *_: stop.set())
+    scheduler.start()
+    click.echo(f"scheduler running: notices every {notices_seconds:g} s, messages every "
+               f"{min(notices_seconds, 30.0):g} s, calendars every {scheduler.get_job('calendars').trigger.interval}")
+    ends = time.monotonic() + duration if duration else None
+    while not stop.wait(0.2):
+        if ends is not None and time.monotonic() >= ends:
+            break
+    scheduler.shutdown(wait=True)
+    click.echo("scheduler stopped")

@@ -1,0 +1,220 @@
+"""A stand-in of Twilio's REST API on loopback, for the real `twilio` client to talk to.
+
+It answers `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` the way Twilio does: HTTP basic
+auth with the account SID and auth token, a form with To, From (or MessagingServiceSid), Body and
+StatusCallback, then 201 with the message JSON, or Twilio's error JSON. A test scripts failures per
+`To` number, as a queue (`script("+336…", 500, 201)`: first a 500, then the message is accepted),
+and reads what was received in `requests`.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import threading
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self
+from urllib.parse import parse_qs
+
+from routing.segments import segments
+
+API = "/2010-04-01"
+MAX_BODY = 1600
+
+OK = 201
+HANG = "hang"  # never answers (until the stand-in stops): for the client's timeout
+
+# What Twilio answers for each error a test can script: HTTP status, message. `{to}` is the number.
+ERRORS: dict[int, tuple[int, str]] = {
+    20003: (401, "Authenticate"),
+    20404: (404, "The requested resource {path} was not found"),
+    20429: (429, "Too Many Requests"),
+    20500: (500, "An internal server error has occurred"),
+    21211: (400, "The 'To' number {to} is not a valid phone number."),
+    21602: (400, "Message body is required."),
+    21603: (400, "A 'From' phone number is required."),
+    21604: (400, "A 'To' phone number is required."),
+    21610: (400, "Attempt to send to unsubscribed recipient"),
+    21617: (400, "The concatenated message body exceeds the 1600 character limit."),
+}
+# A scripted answer may also be given as the HTTP status alone.
+_BY_STATUS = {429: 20429, 500: 20500}
+
+
+@dataclass(frozen=True)
+class Received:
+    """One request as the stand-in saw it."""
+
+    method: str
+    path: str
+    form: dict[str, str]
+    authorized: bool
+
+
+class TwilioApi:
+    """Start with `start()` (or `with TwilioApi(...) as api:`); `base_url` goes to the client."""
+
+    def __init__(self, account_sid: str, auth_token: str) -> None:
+        self.account_sid, self.auth_token = account_sid, auth_token
+        self.requests: list[Received] = []
+        self.messages: list[dict[str, Any]] = []  # the messages accepted (201), as answered
+        self._scripts: dict[str, deque[int | str]] = defaultdict(deque)
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- scripting and reading ------------------------------------------------------------------
+
+    def script(self, to: str, *answers: int | str) -> None:
+        """The next answers for `to`, in order: 201, an HTTP status (429, 500), a Twilio error code
+        (21610, 21211, 21617…) or HANG. Once the queue is empty, messages are accepted."""
+        unknown = [a for a in answers if a not in (OK, HANG) and a not in _BY_STATUS and a not in ERRORS]
+        assert not unknown, f"the stand-in cannot answer {unknown}: add them to ERRORS"
+        with self._lock:
+            self._scripts[to].extend(answers)
+
+    def requests_to(self, to: str) -> list[Received]:
+        with self._lock:
+            return [r for r in self.requests if r.form.get("To") == to]
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "start() the stand-in first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    # -- life -----------------------------------------------------------------------------------
+
+    def start(self) -> Self:
+        api = self
+
+        class Handler(_Handler):
+            stand_in = api
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # Not daemon threads: server_close() then waits for every answer in flight.
+        self._server.daemon_threads = False
+        self._thread = threading.Thread(target=self._server.serve_forever, name="twilio-stand-in",
+                                        kwargs={"poll_interval": 0.05})
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # releases HANG answers
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- answering ------------------------------------------------------------------------------
+
+    def answer(self, method: str, path: str, authorization: str, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        authorized = authorization == "Basic " + base64.b64encode(
+            f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        with self._lock:
+            self.requests.append(Received(method, path, form, authorized))
+        if not authorized:
+            return _error(20003, detail="Your AccountSid or AuthToken was incorrect.")
+        if method != "POST" or path != f"{API}/Accounts/{self.account_sid}/Messages.json":
+            return _error(20404, path=path)
+        to, body = form.get("To", ""), form.get("Body", "")
+        if not to:
+            return _error(21604)
+        if not (form.get("From") or form.get("MessagingServiceSid")):
+            return _error(21603)
+        if not body:
+            return _error(21602)
+        with self._lock:
+            scripted = self._scripts[to].popleft() if self._scripts[to] else OK
+        if scripted == HANG:
+            self._stopping.wait()
+            return _error(20500)
+        if scripted != OK:
+            assert isinstance(scripted, int)
+            return _error(_BY_STATUS.get(scripted, scripted), to=to)
+        if len(body) > MAX_BODY:
+            return _error(21617, to=to)
+        return 201, self._accept(form)
+
+    def _accept(self, form: dict[str, str]) -> dict[str, Any]:
+        sid = "SM" + secrets.token_hex(16)
+        now = format_datetime(datetime.now(UTC))  # "Tue, 24 Nov 2026 09:00:00 +0000", like Twilio
+        uri = f"{API}/Accounts/{self.account_sid}/Messages/{sid}"
+        message = {
+            "account_sid": self.account_sid,
+            "api_version": "2010-04-01",
+            "body": form["Body"],
+            "date_created": now,
+            "date_sent": None,
+            "date_updated": now,
+            "direction": "outbound-api",
+            "error_code": None,
+            "error_message": None,
+            "from": form.get("From") or None,
+            "messaging_service_sid": form.get("MessagingServiceSid") or None,
+            "num_media": "0",
+            "num_segments": str(segments(form["Body"])),
+            "price": None,
+            "price_unit": "USD",
+            "sid": sid,
+            "status": "queued",
+            "subresource_uris": {"media": f"{uri}/Media.json"},
+            "to": form["To"],
+            "uri": f"{uri}.json",
+        }
+        with self._lock:
+            self.messages.append(message)
+        return message
+
+
+def _error(code: int, *, detail: str | None = None, **values: str) -> tuple[int, dict[str, Any]]:
+    status, message = ERRORS[code]
+    body: dict[str, Any] = {"code": code, "message": message.format(**values), "status": status,
+                            "more_info": f"https://www.twilio.com/docs/errors/{code}"}
+    if detail:
+        body["detail"] = detail
+    return status, body
+
+
+class _Handler(BaseHTTPRequestHandler):
+    stand_in: TwilioApi
+    # HTTP/1.0: one request per connection, so no handler thread outlives its answer.
+    protocol_version = "HTTP/1.0"
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode("utf-8") if length else ""
+        form = {name: values[-1] for name, values in parse_qs(raw, keep_blank_values=True).items()}
+        path = self.path.partition("?")[0]
+        status, body = self.stand_in.answer(self.command, path, self.headers.get("Authorization", ""), form)
+        payload = json.dumps(body).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except OSError:
+            pass  # the client gave up waiting (its timeout): nobody to answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass

@@ -337,19 +337,20 @@ def test_a_quebec_clinic_answers_in_canadian_french_agreeing_with_its_name(examp
 
 
 def test_the_reply_names_the_first_office_of_the_chain_that_can_receive_the_text(example_settings, tmp_path, clock):
-    # Clinique Rosemont takes the calls, but has neither a mobile nor an email address.
-    rosemont = replace(example_settings.offices["clinique-rosemont"], sms=None, email=None)
-    app = _app_with(example_settings, tmp_path, clock, offices={"clinique-rosemont": rosemont})
-    clock.now = MONDAY_IN_MONTREAL
+    # The Cabinet du Dr Martin takes the calls, but has neither a mobile nor an email address.
+    martin = replace(example_settings.offices["cabinet-martin"], sms=None, email=None)
+    app = _app_with(example_settings, tmp_path, clock, offices={"cabinet-martin": martin})
+    clock.now = DURING_VACATION
 
-    _send(Twilio(app), to=PLATEAU, sender="+15145550123", body="Mon chat ne mange plus.")
+    _send(Twilio(app))
 
     assert [(m.purpose, m.recipient) for m in _messages(app)] == [
-        ("forward", "accueil@relais-quebec.example.ca"), ("auto_reply", "+15145550123")]
-    assert _messages(app, "auto_reply")[0].body.endswith(
-        "Votre message a été transmis à Relais Santé Québec, joignable au +1 514-700-3311.")
+        ("forward", "equipe@permanence-sante.example.fr"), ("auto_reply", PATIENT)]
+    assert _messages(app, "auto_reply")[0].body == (
+        "Cabinet dentaire Dupont est fermé jusqu'au samedi 9 janvier à 9 h. Votre message a été transmis à "
+        "Permanence Accueil Santé, joignable au +33 9 70 00 12 34.")
     stored = _texts(app)[0]
-    assert (stored.office_id, stored.forwarded_to) == ("relais-quebec", "accueil@relais-quebec.example.ca")
+    assert (stored.office_id, stored.forwarded_to) == ("permanence-sante", "equipe@permanence-sante.example.fr")
 
 
 def test_a_practice_own_wording_of_the_automatic_reply_is_used(example_settings, tmp_path, clock):

@@ -49,13 +49,15 @@ def label(key: str, language: str) -> str:
     return _LABELS.get(language[:2], _LABELS["en"])[key]
 
 
-def format_phone(e164: str) -> str:
-    """ "+33 1 42 00 11 22": how people read a number (the settings keep E.164)."""
+def format_phone(e164: str, *, national: bool = False) -> str:
+    """ "+33 1 42 00 11 22" as people read a number (the settings keep E.164); `national` gives
+    "01 42 00 11 22", which <Say> reads the way people say numbers."""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if national else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, style)
 
 
 def _locale(language: str) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-import phonenumbers
 from babel.dates import format_date
 
 from config.settings import CoveringOffice, Name, Practice, Settings
+from coverage.wording import format_phone
 
 # <Say> voice per language. The voice must match the `language` attribute or <Say> fails;
 # Polly has no Canadian English voice, so en-CA is spoken as en-US.
@@ -150,11 +150,7 @@ def _spoken_reopening(local: datetime, today: date, language: str, with_time: bo
 
 def spoken_phone(e164: str) -> str:
     """The national form ("01 42 00 11 22"), read by <Say> the way people say numbers."""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return format_phone(e164, national=True)
 
 
 def whisper_text(settings: Settings, practice: Practice, office: CoveringOffice, reopening: str) -> str:

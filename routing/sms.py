@@ -89,7 +89,7 @@ def handle_text(connection: Any, settings: Settings, practice: Practice, receive
                 answer: Answer) -> None:
     """Decide what becomes of a stored text, and queue the messages that follow from it."""
     # "Arrêt !": French puts a space before ! and ?, and fold() turns a no-break space into a space.
-    keyword = fold(received.body).strip().strip(".!").upper()
+    keyword = fold(received.body).strip(" \t\r\n.!?").upper()
     base = {"was_open": answer.is_open,
             "reason": None if answer.is_open else (answer.reason or "") if answer.closure else "outside_hours"}
     if keyword in OPT_OUT or keyword in OPT_IN:
@@ -111,7 +111,8 @@ def handle_text(connection: Any, settings: Settings, practice: Practice, receive
                                    "not_forwarded", forwarded_to=where)
         return
     # The first office of the chain that can receive a text: the reply must name the office that has it.
-    office = settings.offices[answer.chain[0]]
+    office = next((settings.offices[o] for o in answer.chain if settings.offices[o].sms or settings.offices[o].email),
+                  settings.offices[answer.chain[0]])
     where = _forward(connection, practice, office.sms, office.email, forward, received)
     replied = False
     if _may_reply_to(received):

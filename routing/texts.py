@@ -19,7 +19,7 @@ MAX_BODY = 1600  # Twilio's limit for one message
 
 # Accents that keep GSM-7 (é è à ù) are used; the default French wording avoids the others.
 _FRENCH = {
-    "auto_reply": "{practice} est fermé {reopening}. Votre message a été transmis à {office}, "
+    "auto_reply": "{practice} est {closed} {reopening}. Votre message a été transmis à {office}, "
                   "joignable au {office_phone}.",
     "text_back": "{practice} n'a pas pu prendre votre appel. Nous vous rappellerons dès que possible.",
     "forward": "[{practice}] SMS de {sender} : {body}",

@@ -165,9 +165,9 @@ def test_config_check_warns_about_a_practice_wording_that_is_too_long(monkeypatc
 
 def test_a_text_override_with_an_unknown_placeholder_is_a_configuration_error_with_its_line(monkeypatch, tmp_path):
     override = "      auto_reply: \"{practice} est fermé. Appelez le {telephone}.\""
-    path = _example_copy(tmp_path / "etc", ("    language: fr-FR\n    calendars:\n      - cabinet-dupont.ics",
-                                            f"    language: fr-FR\n    texts:\n{override}\n"
-                                            "    calendars:\n      - cabinet-dupont.ics"))
+    calendars = "    calendars:\n      - cabinet-dupont.ics"
+    path = _example_copy(tmp_path / "etc", (f"    language: fr-FR\n{calendars}",
+                                            f"    language: fr-FR\n    texts:\n{override}\n{calendars}"))
     line = path.read_text(encoding="utf-8").splitlines().index(override) + 1
 
     result = _config_check(path, monkeypatch, tmp_path)

@@ -3,7 +3,7 @@ or to patients who opted out; and the text back to a caller the front desk misse
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -13,14 +13,14 @@ from coverage import contacts
 from routing import outbound
 from tests.routing.conftest import BASE, TOKEN, Twilio, incoming
 
-DURING_VACATION = datetime(2026, 12, 28, 9, 0, tzinfo=timezone.utc)      # Monday 10:00 in Paris
-LATER_IN_THE_VACATION = datetime(2027, 1, 5, 17, 0, tzinfo=timezone.utc)  # Tuesday 18:00 in Paris
-SATURDAY_AFTER = datetime(2027, 1, 9, 13, 0, tzinfo=timezone.utc)         # 14:00, closed until Monday
-SATURDAY_BEFORE = datetime(2026, 12, 26, 19, 0, tzinfo=timezone.utc)      # 20:00, the evening before it
-TUESDAY_MORNING = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)       # open
-LUNCH_BREAK = datetime(2026, 11, 24, 11, 45, tzinfo=timezone.utc)         # 12:45 in Paris
-WEDNESDAY_NIGHT = datetime(2026, 11, 25, 21, 30, tzinfo=timezone.utc)     # 22:30 in Paris
-MONDAY_IN_MONTREAL = datetime(2026, 12, 28, 15, 0, tzinfo=timezone.utc)  # 10:00, during the holidays
+DURING_VACATION = datetime(2026, 12, 28, 9, 0, tzinfo=UTC)      # Monday 10:00 in Paris
+LATER_IN_THE_VACATION = datetime(2027, 1, 5, 17, 0, tzinfo=UTC)  # Tuesday 18:00 in Paris
+SATURDAY_AFTER = datetime(2027, 1, 9, 13, 0, tzinfo=UTC)         # 14:00, closed until Monday
+SATURDAY_BEFORE = datetime(2026, 12, 26, 19, 0, tzinfo=UTC)      # 20:00, the evening before it
+TUESDAY_MORNING = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)       # open
+LUNCH_BREAK = datetime(2026, 11, 24, 11, 45, tzinfo=UTC)         # 12:45 in Paris
+WEDNESDAY_NIGHT = datetime(2026, 11, 25, 21, 30, tzinfo=UTC)     # 22:30 in Paris
+MONDAY_IN_MONTREAL = datetime(2026, 12, 28, 15, 0, tzinfo=UTC)  # 10:00, during the holidays
 
 PATIENT = "+33698765432"
 DUPONT = "+33186951234"
@@ -250,11 +250,11 @@ def test_a_new_closure_gets_a_new_automatic_reply(app, twilio, clock):
     _send(twilio, sid="SM3")
 
     assert [m.body for m in _messages(app, "auto_reply")] == [
-        "Cabinet dentaire Dupont est fermé jusqu'au samedi 9 janvier à 9 h. Votre message a été transmis à "
-        "Permanence Accueil Santé, joignable au +33 9 70 00 12 34.",
+        ("Cabinet dentaire Dupont est fermé jusqu'au samedi 9 janvier à 9 h. Votre message a été transmis à "
+         "Permanence Accueil Santé, joignable au +33 9 70 00 12 34."),
         VACATION_REPLY,
-        "Cabinet dentaire Dupont est fermé jusqu'au lundi 11 janvier à 8 h 30. Votre message a été transmis à "
-        "Permanence Accueil Santé, joignable au +33 9 70 00 12 34.",
+        ("Cabinet dentaire Dupont est fermé jusqu'au lundi 11 janvier à 8 h 30. Votre message a été transmis à "
+         "Permanence Accueil Santé, joignable au +33 9 70 00 12 34."),
     ]
 
 
@@ -513,7 +513,7 @@ def test_a_second_missed_call_the_same_day_sends_no_second_text(app, twilio, clo
 def test_a_missed_call_the_next_day_is_texted_again(app, twilio, clock):
     clock.now = TUESDAY_MORNING
     _miss_a_call(twilio, call_sid="CA1")
-    clock.now = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
     _miss_a_call(twilio, call_sid="CA2")
 

@@ -32,7 +32,7 @@ GREETINGS: dict[str, frozenset[str]] = {
 
 # The texts Relève sends, with their placeholders; default wording in routing/texts.py.
 TEXTS: dict[str, frozenset[str]] = {
-    "auto_reply": frozenset({"practice", "reopening", "office", "office_phone"}),
+    "auto_reply": frozenset({"practice", "Practice", "closed", "reopening", "office", "to_office", "office_phone"}),
     "text_back": frozenset({"practice"}),
     "forward": frozenset({"practice", "sender", "body"}),
     "media": frozenset({"count", "links"}),

@@ -100,6 +100,19 @@ def of_name(name: Name, language: str) -> str:
     return "de " + spoken
 
 
+def to_name(name: Name, language: str) -> str:
+    """ "au cabinet du docteur Martin", "à la permanence", "à l'accueil": French contracts à + le."""
+    spoken = name.spoken
+    if not language.startswith("fr"):
+        return f"to {spoken}"
+    lower = spoken.lower()
+    if lower.startswith("le "):
+        return "au " + spoken[3:]
+    if lower.startswith("les "):
+        return "aux " + spoken[4:]
+    return "à " + spoken
+
+
 def closed_word(name: Name, language: str) -> str:
     """ "fermé", "fermée" or "fermés", agreeing with the spoken name's article."""
     if not language.startswith("fr"):

@@ -120,7 +120,7 @@ def handle_text(connection: Any, settings: Settings, practice: Practice, receive
             f"outside_hours@{answer.reopens_at.isoformat() if answer.reopens_at else ''}"
         replied = outbound.queue_sms(
             connection, practice_id=practice.id, purpose="auto_reply", sender=practice.numbers[0],
-            to=received.sender, body=auto_reply(practice, office, answer.reopens_at), at=received.at,
+            to=received.sender, body=auto_reply(practice, office, answer.reopens_at, received.at), at=received.at,
             dedupe_key=f"auto_reply:{practice.id}:{period}:{received.sender}") is not None
     contacts.set_text_handling(connection, received.message_sid, **base, handling="forwarded" if where else
                                "not_forwarded", forwarded_to=where, office_id=office.id, replied=replied)

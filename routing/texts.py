@@ -6,20 +6,21 @@ it and the limit falls to 134. `config check` warns about a text that does not f
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import phonenumbers
 from babel.dates import format_date
 
 from config.settings import CoveringOffice, Practice
 from coverage.wording import format_phone
-from routing.greetings import closed_word
+from routing.greetings import capitalized, closed_word, to_name
 
 MAX_SEGMENTS = 2
 MAX_BODY = 1600  # Twilio's limit for one message
 
 # Accents that keep GSM-7 (é è à ù) are used; the default French wording avoids the others.
 _FRENCH = {
-    "auto_reply": "{practice} est {closed} {reopening}. Votre message a été transmis à {office}, "
+    "auto_reply": "{Practice} est {closed} {reopening}. Votre message a été transmis {to_office}, "
                   "joignable au {office_phone}.",
     "text_back": "{practice} n'a pas pu prendre votre appel. Nous vous rappellerons dès que possible.",
     "forward": "[{practice}] SMS de {sender} : {body}",
@@ -29,7 +30,7 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
     "fr-FR": _FRENCH,
     "fr-CA": _FRENCH,
     "en-US": {
-        "auto_reply": "{practice} is closed {reopening}. Your message was passed on to {office}, "
+        "auto_reply": "{Practice} is closed {reopening}. Your message was passed on {to_office}, "
                       "who you can reach at {office_phone}.",
         "text_back": "{practice} could not take your call. We will call you back as soon as we can.",
         "forward": "[{practice}] Text from {sender}: {body}",
@@ -45,27 +46,44 @@ def text(practice: Practice, name: str, **values: str) -> str:
     return wording.format(practice=practice.name.written, **values)
 
 
-def written_reopening(reopens_at: datetime | None, language: str) -> str:
-    """ "jusqu'au samedi 9 janvier à 9 h", short enough for an SMS."""
+def written_reopening(reopens_at: datetime | None, now: datetime, language: str) -> str:
+    """ "jusqu'à 14 h" today, "jusqu'à demain 8 h 30", "jusqu'au samedi 9 janvier à 9 h": short
+    enough for an SMS."""
     french = language.startswith("fr")
     if reopens_at is None:
         return "pour le moment" if french else "for now"
-    day = format_date(reopens_at.date(), "EEEE d MMMM" if french else "EEEE, MMMM d",
-                      locale=language.replace("-", "_"))
     if french:
         clock = f"{reopens_at.hour} h" + (f" {reopens_at.minute:02d}" if reopens_at.minute else "")
-        return f"jusqu'au {day} à {clock}"
-    hour = reopens_at.hour % 12 or 12
-    clock = f"{hour}:{reopens_at.minute:02d} {'AM' if reopens_at.hour < 12 else 'PM'}"
-    return f"until {day} at {clock}"
+    else:
+        hour = reopens_at.hour % 12 or 12
+        clock = f"{hour}:{reopens_at.minute:02d} {'AM' if reopens_at.hour < 12 else 'PM'}"
+    days = (reopens_at.date() - now.astimezone(reopens_at.tzinfo).date()).days
+    if days == 0:
+        return f"jusqu'à {clock}" if french else f"until {clock}"
+    if days == 1:
+        return f"jusqu'à demain {clock}" if french else f"until tomorrow at {clock}"
+    day = format_date(reopens_at.date(), "EEEE d MMMM" if french else "EEEE, MMMM d",
+                      locale=language.replace("-", "_"))
+    return f"jusqu'au {day} à {clock}" if french else f"until {day} at {clock}"
 
 
-def auto_reply(practice: Practice, office: CoveringOffice, reopens_at: datetime | None) -> str:
-    # {closed} ("fermée" for "la clinique") is for the default wording only: an override is
-    # written for one practice and agrees with its name already.
+def auto_reply(practice: Practice, office: CoveringOffice, reopens_at: datetime | None, now: datetime) -> str:
+    """The one reply a patient gets per closure: closed until when, and who has the message."""
+    # {closed} ("fermée" for "la clinique") and {to_office} ("au cabinet du docteur Martin")
+    # agree with the names; an override written for one practice may use them or not.
+    local = _same_country(office.phone, practice.numbers[0])
     return text(practice, "auto_reply", closed=closed_word(practice.name, practice.language),
-                reopening=written_reopening(reopens_at, practice.language),
-                office=office.name.written, office_phone=format_phone(office.phone))
+                Practice=capitalized(practice.name.spoken), to_office=to_name(office.name, practice.language),
+                reopening=written_reopening(reopens_at, now, practice.language),
+                office=office.name.written, office_phone=format_phone(office.phone, national=local))
+
+
+def _same_country(number: str, other: str) -> bool:
+    """Patients read a number of their own country in its national form ("01 42 00 11 22")."""
+    try:
+        return phonenumbers.parse(number).country_code == phonenumbers.parse(other).country_code
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def length_warnings(practices: tuple[Practice, ...], offices: dict[str, CoveringOffice]) -> list[str]:
@@ -78,7 +96,9 @@ def length_warnings(practices: tuple[Practice, ...], offices: dict[str, Covering
     for practice in practices:
         chain = dict.fromkeys((*practice.closure_chain, *practice.after_hours_chain))
         samples = {"text_back": [text(practice, "text_back")]}
-        samples["auto_reply"] = [auto_reply(practice, offices[o], longest_day) for o in chain if o in offices]
+        # A far reopening writes the day in full: the longest form of the text.
+        samples["auto_reply"] = [auto_reply(practice, offices[o], longest_day, longest_day - timedelta(days=5))
+                                 for o in chain if o in offices]
         for name, bodies in samples.items():
             for body in bodies:
                 count = segments(body)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -97,8 +97,8 @@ def test_the_default_french_automatic_replies_of_the_example_practices_fit_in_tw
     for practice in example_settings.practices:
         chain = dict.fromkeys((*practice.closure_chain, *practice.after_hours_chain))
         for office_id in chain:
-            reply = auto_reply(practice, example_settings.offices[office_id], A_LONG_DATE.replace(
-                tzinfo=practice.timezone))
+            reopening = A_LONG_DATE.replace(tzinfo=practice.timezone)
+            reply = auto_reply(practice, example_settings.offices[office_id], reopening, reopening - timedelta(days=5))
             assert encoding(reply) == "GSM-7", reply
             assert segments(reply) <= MAX_SEGMENTS, reply
         assert segments(text(practice, "text_back")) == 1
@@ -126,8 +126,9 @@ def _config_check(path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
 
 def test_config_check_warns_when_guillemets_in_an_office_name_make_the_automatic_reply_too_long(
         monkeypatch, tmp_path):
-    path = _example_copy(tmp_path / "etc", ("written: Cabinet du Dr Martin",
-                                            "written: Cabinet dentaire « Les Tilleuls » du Dr Martin"))
+    # The reply names the office as it is said ("au cabinet du docteur Martin"): its spoken name.
+    path = _example_copy(tmp_path / "etc", ("spoken: le cabinet du docteur Martin",
+                                            "spoken: le cabinet dentaire « Les Tilleuls » du docteur Martin"))
 
     result = _config_check(path, monkeypatch, tmp_path)
 
@@ -140,8 +141,8 @@ def test_config_check_warns_when_guillemets_in_an_office_name_make_the_automatic
 
 
 def test_config_check_warns_about_a_curly_apostrophe_in_an_office_name(monkeypatch, tmp_path):
-    path = _example_copy(tmp_path / "etc", ("written: Permanence Accueil Santé",
-                                            "written: Permanence d’Accueil Santé de l’Île-de-France"))
+    path = _example_copy(tmp_path / "etc", ("spoken: la permanence Accueil Santé",
+                                            "spoken: la permanence d’Accueil Santé de l’Île-de-France"))
 
     result = _config_check(path, monkeypatch, tmp_path)
 

@@ -27,8 +27,8 @@ DUPONT = "+33186951234"
 MARTIN_MOBILE = "+33612345678"
 PLATEAU = "+14384012290"
 
-VACATION_REPLY = ("Cabinet dentaire Dupont est fermé jusqu'au samedi 9 janvier à 9 h. Votre message a été transmis "
-                  "à Cabinet du Dr Martin, joignable au +33 1 42 00 11 22.")
+VACATION_REPLY = ("Le cabinet dentaire Dupont est fermé jusqu'au samedi 9 janvier à 9 h. Votre message a été transmis "
+                  "au cabinet du docteur Martin, joignable au 01 42 00 11 22.")
 FORWARD_HEAD = "[Cabinet dentaire Dupont] SMS de +33 6 98 76 54 32 : "
 
 
@@ -201,8 +201,8 @@ def test_at_night_the_text_goes_by_email_to_the_permanence_which_has_no_mobile(a
         "email", "equipe@permanence-sante.example.fr", "SMS pour Cabinet dentaire Dupont de +33698765432")
     assert forward.body == FORWARD_HEAD + "Mon fils a très mal aux dents depuis ce soir."
     [reply] = _messages(app, "auto_reply")
-    assert reply.body == ("Cabinet dentaire Dupont est fermé jusqu'au jeudi 26 novembre à 8 h 30. Votre message a "
-                          "été transmis à Permanence Accueil Santé, joignable au +33 9 70 00 12 34.")
+    assert reply.body == ("Le cabinet dentaire Dupont est fermé jusqu'à demain 8 h 30. Votre message a "
+                          "été transmis à la permanence Accueil Santé, joignable au 09 70 00 12 34.")
     stored = _texts(app)[0]
     assert (stored.reason, stored.office_id, stored.replied) == ("outside_hours", "permanence-sante", True)
 
@@ -213,8 +213,8 @@ def test_during_the_lunch_break_the_patient_is_told_the_practice_reopens_at_2_pm
     _send(twilio)
 
     assert _messages(app, "auto_reply")[0].body.startswith(
-        "Cabinet dentaire Dupont est fermé jusqu'au mardi 24 novembre à 14 h. Votre message a été transmis à "
-        "Cabinet du Dr Martin")
+        "Le cabinet dentaire Dupont est fermé jusqu'à 14 h. Votre message a été transmis au "
+        "cabinet du docteur Martin")
     assert _texts(app)[0].reason == "Pause déjeuner"
 
 
@@ -250,11 +250,11 @@ def test_a_new_closure_gets_a_new_automatic_reply(app, twilio, clock):
     _send(twilio, sid="SM3")
 
     assert [m.body for m in _messages(app, "auto_reply")] == [
-        ("Cabinet dentaire Dupont est fermé jusqu'au samedi 9 janvier à 9 h. Votre message a été transmis à "
-         "Permanence Accueil Santé, joignable au +33 9 70 00 12 34."),
+        ("Le cabinet dentaire Dupont est fermé jusqu'au samedi 9 janvier à 9 h. Votre message a été transmis à "
+         "la permanence Accueil Santé, joignable au 09 70 00 12 34."),
         VACATION_REPLY,
-        ("Cabinet dentaire Dupont est fermé jusqu'au lundi 11 janvier à 8 h 30. Votre message a été transmis à "
-         "Permanence Accueil Santé, joignable au +33 9 70 00 12 34."),
+        ("Le cabinet dentaire Dupont est fermé jusqu'au lundi 11 janvier à 8 h 30. Votre message a été transmis à "
+         "la permanence Accueil Santé, joignable au 09 70 00 12 34."),
     ]
 
 
@@ -328,8 +328,8 @@ def test_a_quebec_clinic_answers_in_canadian_french_agreeing_with_its_name(examp
 
     [reply] = _messages(app, "auto_reply")
     assert (reply.recipient, reply.sender) == ("+15145550123", PLATEAU)
-    assert reply.body == ("Clinique vétérinaire du Plateau est fermée jusqu'au lundi 4 janvier à 8 h. Votre message "
-                          "a été transmis à Clinique vétérinaire Rosemont, joignable au +1 514-527-9301.")
+    assert reply.body == ("La clinique vétérinaire du Plateau est fermée jusqu'au lundi 4 janvier à 8 h. Votre message "
+                          "a été transmis à la clinique vétérinaire Rosemont, joignable au (514) 527-9301.")
     [forward] = _messages(app, "forward")
     assert (forward.kind, forward.recipient, forward.subject) == (
         "email", "reception@clinique-rosemont.example.ca", "SMS pour Clinique vétérinaire du Plateau de +15145550123")
@@ -347,8 +347,8 @@ def test_the_reply_names_the_first_office_of_the_chain_that_can_receive_the_text
     assert [(m.purpose, m.recipient) for m in _messages(app)] == [
         ("forward", "equipe@permanence-sante.example.fr"), ("auto_reply", PATIENT)]
     assert _messages(app, "auto_reply")[0].body == (
-        "Cabinet dentaire Dupont est fermé jusqu'au samedi 9 janvier à 9 h. Votre message a été transmis à "
-        "Permanence Accueil Santé, joignable au +33 9 70 00 12 34.")
+        "Le cabinet dentaire Dupont est fermé jusqu'au samedi 9 janvier à 9 h. Votre message a été transmis à "
+        "la permanence Accueil Santé, joignable au 09 70 00 12 34.")
     stored = _texts(app)[0]
     assert (stored.office_id, stored.forwarded_to) == ("permanence-sante", "equipe@permanence-sante.example.fr")
 
@@ -363,7 +363,7 @@ def test_a_practice_own_wording_of_the_automatic_reply_is_used(example_settings,
 
     assert _messages(app, "auto_reply")[0].body == (
         "Cabinet Dupont en congés jusqu'au samedi 9 janvier à 9 h. Urgences : Cabinet du Dr Martin au "
-        "+33 1 42 00 11 22.")
+        "01 42 00 11 22.")
 
 
 def test_delivery_takes_the_reply_and_the_forward_to_the_outbox(app, twilio, clock):

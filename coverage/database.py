@@ -34,7 +34,14 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, **options)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
-    metadata.create_all(engine)
+    with engine.connect() as connection:
+        if url.startswith("sqlite"):
+            # The web app and the scheduler often start together on a new database: one process
+            # checks and creates the tables while the other waits, rather than both checking and
+            # then both creating ("table calls already exists").
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        metadata.create_all(connection)
+        connection.commit()
     return engine
 
 

@@ -22,7 +22,9 @@ logger = logging.getLogger(__name__)
 
 def init_app(app: Flask) -> None:
     """Create the registry; the web process refreshes it on a timer started at its first request."""
-    data_dir = Path(app.config.get("RELEVE_DATA_DIR") or app.instance_path)
+    # The app's config (tests), else RELEVE_DATA_DIR as the README documents it (the scheduler
+    # process and the web processes of a deployment must share one folder), else Flask's instance/.
+    data_dir = Path(app.config.get("RELEVE_DATA_DIR") or os.environ.get("RELEVE_DATA_DIR") or app.instance_path)
     registry = Registry(
         settings=app.config["RELEVE_SETTINGS"],
         cache_dir=data_dir / "calendars",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,15 +34,23 @@ def secret_key(data_dir: Path) -> str:
     try:
         return path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(32)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        pass
+    # The web app and the scheduler often start together on a new data folder. The key is written
+    # to a file of its own, then linked into place: the link fails if another process made the key
+    # first (then its key is used), and no process ever reads a key half written.
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    descriptor, temporary = tempfile.mkstemp(dir=data_dir, prefix="secret_key.")  # mode 0600
+    try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as file:
             file.write(key)
-        logger.info("made a secret key for signed links in %s (set RELEVE_SECRET_KEY to choose one)", path)
-        return key
-    except FileExistsError:  # pragma: no cover - another process made it meanwhile
+        os.link(temporary, path)
+    except FileExistsError:
         return path.read_text(encoding="utf-8").strip()
+    finally:
+        os.unlink(temporary)
+    logger.info("made a secret key for signed links in %s (set RELEVE_SECRET_KEY to choose one)", path)
+    return key
 
 
 def _serializer(key: str, kind: str) -> URLSafeSerializer:

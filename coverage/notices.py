@@ -26,7 +26,7 @@ from coverage.database import insert_once, metadata
 from coverage.followup import follow_up_list, summary
 from coverage.periods import CoveragePeriod, coverage_periods
 from coverage.registry import PracticeState, Registry
-from coverage.wording import format_moment, format_span, words
+from coverage.wording import format_kept_span, format_moment, format_span, words
 from routing import outbound
 from routing.greetings import of_name
 
@@ -70,14 +70,15 @@ def run_notices(engine: Engine, registry: Registry, links: Links, now: datetime)
     done: list[str] = []
     for state in registry.states():
         practice = state.practice
-        ahead = max(practice.briefing_days, default=1) + 1
-        periods = coverage_periods(state.schedule, now - FOLLOW_UP_USEFUL - timedelta(days=1),
-                                   now + timedelta(days=ahead))
+        # Every period of the horizon, not only those whose briefings are due: a closure moved
+        # weeks later is still known, and its offices get an update rather than a cancellation.
+        ahead = max(settings.service.horizon, timedelta(days=max(practice.briefing_days, default=1) + 1))
+        periods = coverage_periods(state.schedule, now - FOLLOW_UP_USEFUL - timedelta(days=1), now + ahead)
         with engine.begin() as connection:
             for period in periods:
                 for office_id in period.chain:
                     done += _office_notices(connection, settings, practice, office_id, period, links, now)
-                done += _follow_up(connection, practice, period, links, now)
+                done += _follow_up(connection, settings, practice, period, links, now)
             if _calendars_are_known(state):
                 done += _cancellations(connection, settings, practice, periods, now)
     for line in done:
@@ -136,8 +137,8 @@ def _cancellations(connection: Connection, settings: Settings, practice: Practic
     return done
 
 
-def _follow_up(connection: Connection, practice: Practice, period: CoveragePeriod, links: Links,
-               now: datetime) -> list[str]:
+def _follow_up(connection: Connection, settings: Settings, practice: Practice, period: CoveragePeriod,
+               links: Links, now: datetime) -> list[str]:
     due = _follow_up_due(practice, period)
     if not due.timestamp() <= now.timestamp() < (due + FOLLOW_UP_USEFUL).timestamp():
         return []
@@ -149,9 +150,10 @@ def _follow_up(connection: Connection, practice: Practice, period: CoveragePerio
     end = period.reopens_at or period.end
     items = follow_up_list(connection, practice.id, period.key, period.start, end)
     w = words(practice.language)
+    # `offices`: the list says "Pris par Cabinet du Dr Martin", not the office's id.
     context = {"practice": practice, "period": period, "items": items, "counts": summary(items), "w": w,
-               "link": links.follow_up(practice, period), "span": format_span(period.start, period.end,
-               practice.language, is_all_day=period.closure.is_all_day)}
+               "offices": settings.offices, "link": links.follow_up(practice, period),
+               "span": format_span(period.start, period.end, practice.language, is_all_day=period.closure.is_all_day)}
     subject = w["follow_up_subject"].format(practice=practice.name.written, **summary(items))
     message_id = None
     if practice.email:
@@ -206,6 +208,10 @@ def _to_office(connection: Connection, practice: Practice, office: Any, kind: st
     if office.sms and (short or not office.email):
         return outbound.queue_sms(connection, practice_id=practice.id, purpose=kind, sender=practice.numbers[0],
                                   to=office.sms, body=sms_text, at=now)
+    if office.email and short:
+        # The SMS words: a start or end notice is not a second briefing; the sheet is a link away.
+        return outbound.queue_email(connection, practice_id=practice.id, purpose=kind, to=office.email,
+                                    subject=subject, text=sms_text, html=None, at=now)
     if office.email:
         return outbound.queue_email(
             connection, practice_id=practice.id, purpose=kind, to=office.email, subject=subject,
@@ -226,8 +232,8 @@ def _send_cancellation(connection: Connection, settings: Settings, practice: Pra
         return []
     office = settings.offices[told.office_id]
     w = words(office.language)
-    span = format_span(told.period_start.astimezone(practice.timezone), told.period_end.astimezone(practice.timezone),
-                       office.language)
+    span = format_kept_span(told.period_start.astimezone(practice.timezone),
+                            told.period_end.astimezone(practice.timezone), office.language)
     names = {"practice": practice.name.spoken, "of_practice": of_name(practice.name, office.language)}
     context = {"w": w, "kind": "cancellation", "practice": practice, "office": office, "span": span, "names": names}
     subject = w["cancellation_subject"].format(span=span, **names)

@@ -14,7 +14,7 @@ from coverage.followup import contacts_between, follow_up_list, mark_done, summa
 from coverage.links import BRIEFING_GRACE, FOLLOW_UP_GRACE, make_token, read_token
 from coverage.notices import Links
 from coverage.periods import CoveragePeriod, coverage_periods
-from coverage.wording import format_moment, format_span, words
+from coverage.wording import format_kept_span, format_moment, format_span, words
 
 blueprint = Blueprint("pages", __name__, template_folder="templates")
 
@@ -80,7 +80,7 @@ def office_contacts(token: str) -> Any:
     return render_template(
         "office_contacts.html", practice=practice, office=office, items=items, w=words(office.language),
         lang=office.language, tz=practice.timezone, offices=settings.offices,
-        span=format_span(start, datetime.fromtimestamp(payload["e"], practice.timezone), office.language))
+        span=format_kept_span(start, datetime.fromtimestamp(payload["e"], practice.timezone), office.language))
 
 
 @blueprint.get("/follow-up/<token>")
@@ -94,7 +94,7 @@ def follow_up(token: str) -> Any:
     return render_template(
         "follow_up.html", practice=practice, items=items, counts=summary(items), w=words(practice.language),
         lang=practice.language, tz=practice.timezone, offices=settings.offices if settings else {},
-        span=format_span(start, datetime.fromtimestamp(payload["e"], practice.timezone), practice.language))
+        span=format_kept_span(start, datetime.fromtimestamp(payload["e"], practice.timezone), practice.language))
 
 
 @blueprint.post("/follow-up/<token>/done")

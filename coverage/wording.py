@@ -1,7 +1,7 @@
 """Dates, times and labels written the way the practice's language writes them."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 import phonenumbers
@@ -95,6 +95,13 @@ def format_span(start: datetime, end: datetime, language: str, *, is_all_day: bo
     return label("from_to", language).format(first=format_moment(start, language), last=format_moment(end, language))
 
 
+def format_kept_span(start: datetime, end: datetime, language: str) -> str:
+    """A span kept as two instants (a signed link, a notice row), without the closure's all-day flag:
+    midnight to midnight in the practice's zone is written as whole days, as the briefing wrote it,
+    not "du dimanche 27 décembre à 0 h au samedi 9 janvier à 0 h"."""
+    return format_span(start, end, language, is_all_day=start.time() == end.time() == time(0))
+
+
 def format_entry_dates(entry: PlanEntry, language: str) -> str:
     """A plan entry's dates; a series adds how many times it occurs, and its first and last day."""
     first = entry.first
@@ -111,7 +118,7 @@ def format_entry_dates(entry: PlanEntry, language: str) -> str:
 _NOTICE_WORDS = {
     "fr": {
         "briefing_subject": "Briefing : vous couvrez {practice} ({span})",
-        "update_subject": "Modification : couverture de {practice} ({span})",
+        "update_subject": "Modification : couverture {of_practice} ({span})",
         "start_subject": "Début de couverture : {practice}",
         "end_subject": "Fin de couverture : {practice}",
         "cancellation_subject": "Annulation : vous ne couvrez plus {practice} ({span})",

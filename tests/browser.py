@@ -53,6 +53,12 @@ def screenshot(url: str, path: Path, width: int = 1100, height: int = 1400) -> P
     return path
 
 
+def keep_screenshot(url: str, name: str, tmp_path: Path, width: int = 1100, height: int = 1400) -> Path:
+    """A screenshot worth keeping: `name`.png in $SCREENSHOTS (`make screenshots`), else in tmp_path."""
+    folder = Path(os.environ["SCREENSHOTS"]) if os.environ.get("SCREENSHOTS") else tmp_path
+    return screenshot(url, folder / f"{name}.png", width, height)
+
+
 @contextmanager
 def serving(app: Flask) -> Iterator[str]:
     """The app on a real HTTP server on loopback, for the browser; yields its base URL."""

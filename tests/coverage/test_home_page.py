@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.browser import dump_dom, screenshot, serving
+from tests.browser import dump_dom, keep_screenshot, serving
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ def test_the_home_page_shows_who_covers_the_closed_practice_and_when_it_reopens(
 
     with serving(app) as base:
         text = _text(dump_dom(base + "/"))
-        picture = screenshot(base + "/", tmp_path / "home.png")
+        picture = keep_screenshot(base + "/", "home", tmp_path)
 
     dupont = text[text.index("Cabinet dentaire Dupont"):text.index("Clinique vétérinaire du Plateau")]
     assert "Fermé — Congés de fin d'année" in dupont

@@ -55,7 +55,8 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def remove_event(path: Path, uid: str) -> None:
     text = path.read_text(encoding="utf-8")
-    kept = re.sub(r"BEGIN:VEVENT\n(?:(?!END:VEVENT).*\n)*?UID:" + re.escape(uid) + r"\n(?:.*\n)*?END:VEVENT\n", "", text)
+    event = r"BEGIN:VEVENT\n(?:(?!END:VEVENT).*\n)*?UID:" + re.escape(uid) + r"\n(?:.*\n)*?END:VEVENT\n"
+    kept = re.sub(event, "", text)
     assert kept != text
     path.write_text(kept, encoding="utf-8")
 
@@ -142,15 +143,16 @@ def edited_app(folder: Path, tmp_path: Path, clock: Clock) -> Flask:
 # -- briefings -------------------------------------------------------------------------------------
 
 def test_both_offices_of_the_chain_are_briefed_seven_days_ahead_and_not_before(app, clock):
-    assert run_at(app, clock, START - timedelta(days=7) - MINUTE) is not None
+    run_at(app, clock, START - timedelta(days=7) - MINUTE)
     assert notice_rows(app) == []
 
     lines = run_at(app, clock, START - timedelta(days=7))
 
     assert sent(app) == [("briefing", "7d", MARTIN), ("briefing", "7d", PERMANENCE)]
     assert f"cabinet-dupont: briefing 7d to {MARTIN} for {VACATION}" in lines
-    recipients = [(m.kind, m.recipient, m.purpose, m.state) for m in map(lambda n: message_of(app, n), notice_rows(app))]
-    assert recipients == [("email", MARTIN_EMAIL, "briefing", "queued"), ("email", PERMANENCE_EMAIL, "briefing", "queued")]
+    emails = [message_of(app, n) for n in notice_rows(app)]
+    assert [(m.kind, m.recipient, m.purpose, m.state) for m in emails] == [
+        ("email", MARTIN_EMAIL, "briefing", "queued"), ("email", PERMANENCE_EMAIL, "briefing", "queued")]
 
 
 def test_the_one_day_briefing_goes_one_day_ahead_and_not_before(app, clock):
@@ -170,17 +172,20 @@ def test_the_briefing_email_carries_the_whole_sheet_in_text_and_html(app, clock)
     email = message_of(app, notice_rows(app, office_id=PERMANENCE)[0])
 
     assert email.subject == f"Briefing : vous couvrez le cabinet dentaire Dupont ({SPAN})"
-    for body in (email.body, text_of_html(email.html)):
-        assert f"Dates : {SPAN}" in body
-        assert "Réouverture : samedi 9 janvier 2027 à 9 h" in body
+    text, page = email.body, text_of_html(email.html)
+    assert f"Dates : {SPAN}" in text and f"Dates {SPAN}" in page
+    assert "Réouverture : samedi 9 janvier 2027 à 9 h" in text and "Réouverture samedi 9 janvier 2027 à 9 h" in page
+    for body in (text, page):
         assert "Vous êtes appelé en position 2 sur 2" in body
-        assert "Dr Claire Dupont" in body and "+33 7 56 12 34 56" in body
+        assert "En cas de problème grave, joindre" in body and "Dr Claire Dupont" in body
+        assert "+33 7 56 12 34 56" in body
         assert "Ordonnances : renouvellement d'antalgiques uniquement, pas d'antibiotiques sans examen." in body
         # What the office hears before each call, and what callers hear.
-        assert "« Appel transféré du cabinet dentaire Dupont, fermé jusqu'au samedi 9 janvier. »" in body
-        assert ("Le cabinet dentaire Dupont est fermé pour Congés de fin d'année jusqu'au samedi 9 janvier, "
-                "9 heures." in body) or "Le cabinet dentaire Dupont est fermé" in body
-        assert "Congés de fin d'année" in body  # the event's own description, for this closure
+        assert "Appel transféré du cabinet dentaire Dupont, fermé jusqu'au samedi 9 janvier." in body
+        assert ("Le cabinet dentaire Dupont est fermé pour Congés de fin d'année jusqu'au samedi 9 janvier, 9 heures. "
+                "Le cabinet du docteur Martin assure la continuité des soins") in body
+        assert "Pour cette fermeture : Congés de fin d'année." in re.sub(r"\s+", " ", body)  # the event's description
+    assert "« Appel transféré du cabinet dentaire Dupont, fermé jusqu'au samedi 9 janvier. »" in text
     assert re.search(r"^Fiche de liaison : http://127\.0\.0\.1:5000/briefing/[\w.-]+$", email.body, re.M)
     assert re.search(r"^Les contacts transférés pendant cette fermeture : http://127\.0\.0\.1:5000/briefing/[\w.-]+"
                      r"/contacts$", email.body, re.M)
@@ -219,7 +224,9 @@ def test_the_briefing_reaches_the_mail_server_with_a_plain_text_and_an_html_part
 
     assert deliver_messages(app) >= 2
 
-    mails = [m for m in mail_server.received if SPAN in m["Subject"]]
+    # Python's email package folds the long subject before an encoded word and the unfolded
+    # header keeps two spaces there ("27  décembre"); what the office reads is the words.
+    mails = [m for m in mail_server.received if SPAN in " ".join(m["Subject"].split())]
     assert sorted(m["To"] for m in mails) == [MARTIN_EMAIL, PERMANENCE_EMAIL]
     for mail in mails:
         assert mail.get_content_type() == "multipart/alternative"
@@ -258,16 +265,17 @@ def test_two_apps_on_the_same_data_folder_queue_each_notice_once(folder, tmp_pat
     barrier = threading.Barrier(2)
     results: dict[str, list[str] | BaseException] = {}
 
+    for app in (one, two):  # each reads the calendars first, as a process does when it starts
+        reread_calendars(app, clock)
+
     def run(name: str, app: Flask) -> None:
-        with app.app_context():  # the first calendar read, before both start together
-            app.extensions["releve.registry"].refresh(clock.now)
-        barrier.wait()
         try:
+            barrier.wait(timeout=10)
             results[name] = queue_notices(app)
         except BaseException as exc:  # noqa: BLE001 - reported below
             results[name] = exc
 
-    threads = [threading.Thread(target=run, args=(name, app)) for name, app in (("one", one), ("two", two))]
+    threads = [threading.Thread(target=run, args=args, daemon=True) for args in (("one", one), ("two", two))]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -333,14 +341,13 @@ def test_the_end_notice_goes_when_coverage_ends_with_the_link_to_the_contacts(ap
 
 
 def test_start_and_end_notices_are_not_sent_once_no_longer_useful(app, clock):
-    # Down from before the closure until more than a day after it ended.
+    # Down from before the first briefing until more than a day after the closure ended: the
+    # offices get nothing late about it; the practice still gets its follow-up list.
     run_at(app, clock, START - timedelta(days=8))
 
     run_at(app, clock, END + timedelta(days=1) + MINUTE)
 
-    assert notice_rows(app) == [n for n in notice_rows(app) if n.kind == "follow_up"]
-    assert [m.purpose for m in all_messages(app) if m.recipient != PRACTICE_EMAIL and "Dupont" in (m.subject or m.body)
-            and SPAN in (m.subject or m.body)] == []
+    assert [(n.kind, n.office_id) for n in notice_rows(app)] == [("follow_up", "")]
 
 
 def test_a_start_notice_missed_while_down_goes_during_the_closure_and_the_end_notice_the_day_it_ended(app, clock):
@@ -410,7 +417,9 @@ def test_a_deleted_vacation_gives_a_cancellation_to_each_office_told(folder, edi
     run_at(app, clock, clock.now)
     run_at(app, clock, clock.now + timedelta(hours=1))
 
-    martin, permanence = notice_rows(app, kind="cancellation")
+    cancellations = {n.office_id: n for n in notice_rows(app, kind="cancellation")}
+    assert sorted(cancellations) == [MARTIN, PERMANENCE]
+    martin, permanence = cancellations[MARTIN], cancellations[PERMANENCE]
     sms, email = message_of(app, martin), message_of(app, permanence)
     assert (sms.kind, sms.recipient) == ("sms", MARTIN_SMS)
     assert sms.body == (f"Relève : la fermeture du cabinet dentaire Dupont ({SPAN}) est annulée ou ne passe plus "
@@ -420,7 +429,7 @@ def test_a_deleted_vacation_gives_a_cancellation_to_each_office_told(folder, edi
     assert SPAN in email.body
     # Nothing more about it: no one-day briefing, no start notice.
     run_at(app, clock, START + timedelta(hours=1))
-    assert [n.kind for n in notice_rows(app)] == ["briefing", "briefing", "cancellation", "cancellation"]
+    assert sorted(n.kind for n in notice_rows(app)) == ["briefing", "briefing", "cancellation", "cancellation"]
 
 
 def test_an_office_dropped_from_the_chain_is_told_it_no_longer_covers(folder, edited_app, clock):
@@ -432,7 +441,8 @@ def test_an_office_dropped_from_the_chain_is_told_it_no_longer_covers(folder, ed
 
     run_at(app, clock, clock.now + MINUTE)
 
-    assert [(n.kind, n.office_id) for n in notice_rows(app)[2:]] == [("update", MARTIN), ("cancellation", PERMANENCE)]
+    assert sorted((n.kind, n.office_id) for n in notice_rows(app)[2:]) == [("cancellation", PERMANENCE),
+                                                                           ("update", MARTIN)]
 
 
 def test_no_cancellation_when_the_calendar_merely_failed_to_load(folder, edited_app, clock, tmp_path):
@@ -446,7 +456,6 @@ def test_no_cancellation_when_the_calendar_merely_failed_to_load(folder, edited_
     assert [n.kind for n in notice_rows(app)] == ["briefing", "briefing"]
 
     # A restart with no copy at all: the calendar was never read, which is not a cancellation.
-    calendar.unlink()
     shutil.rmtree(tmp_path / "data" / "calendars")
     restarted = make_app(folder, tmp_path / "data", clock)
     run_at(restarted, clock, clock.now + timedelta(hours=2))
@@ -488,7 +497,7 @@ RECORDING = "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE0123456
 
 
 def log_the_closures_contacts(app: Flask) -> None:
-    day = START + timedelta(days=1, hours=9)  # Monday 28 December, 10:00 in Paris
+    day = START + timedelta(days=1, hours=9)  # Monday 28 December, 9:00 in Paris
     log_call(app, "CA01", PATIENT, day, contacts.OFFICE, office_id=MARTIN)
     log_text(app, "SM01", PATIENT, day + timedelta(days=1), "Je rappelle pour ma couronne, merci")
     log_call(app, "CA02", VOICEMAIL_PATIENT, day + timedelta(days=2), contacts.VOICEMAIL, recording=RECORDING)
@@ -534,7 +543,7 @@ def test_the_follow_up_list_is_sent_once_and_not_after_a_week(app, clock):
     run_at(app, clock, REOPENING_MORNING + timedelta(hours=1))
     assert len(notice_rows(app, kind="follow_up")) == 1
 
-    late = make_app(EXAMPLE_CONFIG.parent, Path(app.config["RELEVE_DATA_DIR"]).parent / "other", clock)
+    late = make_app(EXAMPLE_CONFIG.parent, Path(app.config["RELEVE_DATA_DIR"]).parent / "down-for-a-week", clock)
     run_at(late, clock, REOPENING_MORNING + timedelta(days=7))
     assert notice_rows(late, kind="follow_up") == []
 
@@ -563,14 +572,15 @@ def test_notices_keep_to_local_time_across_the_change_to_summer_time(folder, edi
     clock.now = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
     reread_calendars(app, clock)
 
-    for when in (start - timedelta(days=7), start - timedelta(days=1) - MINUTE, start - timedelta(days=1), start, end - MINUTE, end,
-                 datetime(2027, 3, 30, 4, 59, tzinfo=UTC), datetime(2027, 3, 30, 5, 0, tzinfo=UTC)):
+    for when in (start - timedelta(days=7), start - timedelta(days=1) - MINUTE, start - timedelta(days=1),
+                 start - MINUTE, start, end - MINUTE, end, datetime(2027, 3, 30, 4, 59, tzinfo=UTC),
+                 datetime(2027, 3, 30, 5, 0, tzinfo=UTC)):
         run_at(app, clock, when)
-        assert all(n.created_at <= when for n in notice_rows(app, key))
 
     times = [(n.kind, n.slot, n.created_at) for n in notice_rows(app, key, state="queued")]
-    assert times == [("briefing", "7d", start - timedelta(days=7)), ("briefing", "1d", start - timedelta(days=1)), ("start", "", start), ("end", "", end),
-                     ("follow_up", "", datetime(2027, 3, 30, 5, 0, tzinfo=UTC))]  # 7:00 CEST, it reopens at 8:30
+    assert times == [("briefing", "7d", start - timedelta(days=7)), ("briefing", "1d", start - timedelta(days=1)),
+                     ("start", "", start), ("end", "", end),
+                     ("follow_up", "", datetime(2027, 3, 30, 5, 0, tzinfo=UTC))]  # 7:00 CEST; it reopens at 8:30
     briefing = message_of(app, notice_rows(app, key, kind="briefing", slot="1d")[0])
     assert "Dates : du vendredi 26 mars 2027 au lundi 29 mars 2027" in briefing.body
     assert "Réouverture : mardi 30 mars 2027 à 8 h 30" in briefing.body

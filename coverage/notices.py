@@ -101,7 +101,11 @@ def _office_notices(connection: Connection, settings: Settings, practice: Practi
     told = _last_told(connection, practice.id, office_id, period.key)
     if told is not None and told.version != period.version:
         done += _send(connection, settings, practice, office_id, period, "update", period.version, links, now)
-    due = [days for days in practice.briefing_days if now.timestamp() >= (period.start - timedelta(days=days)).timestamp()]
+    # period.start is in the practice's zone, so "days before" counts days on its wall clock: the
+    # 7-day briefing of Monday 29 March 2027, 0:00 CEST, goes Monday 22 March, 0:00 CET (an hour
+    # less than 7 × 24 hours), at midnight as every other briefing.
+    due = [days for days in practice.briefing_days
+           if now.timestamp() >= (period.start - timedelta(days=days)).timestamp()]
     if due and (told is None or told.version == period.version):
         # Down for a while and several briefings due: the latest one goes, the others are skipped.
         for days in sorted(due, reverse=True):

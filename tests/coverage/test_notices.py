@@ -6,11 +6,13 @@ import html
 import re
 import shutil
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import select
 
@@ -204,9 +206,8 @@ def test_the_first_office_is_told_where_the_texts_will_reach_it(app, clock):
 
 
 @pytest.fixture
-def mail_server():
-    from aiosmtpd.controller import Controller
-
+def mail_server() -> Iterator[MailServer]:
+    """A real SMTP server on 127.0.0.1 (as tests/routing's smtp_server)."""
     server = MailServer()
     server.port = free_port()
     controller = Controller(server, hostname=server.host, port=server.port)
@@ -585,3 +586,16 @@ def test_notices_keep_to_local_time_across_the_change_to_summer_time(folder, edi
     assert "Dates : du vendredi 26 mars 2027 au lundi 29 mars 2027" in briefing.body
     assert "Réouverture : mardi 30 mars 2027 à 8 h 30" in briefing.body
     assert notice_rows(app, "20270329_fr_lundi@google.com") == []  # Easter Monday is part of the closure
+
+
+def test_a_briefing_days_ahead_counts_days_on_the_practices_wall_clock_across_the_change(app, clock):
+    # Easter Monday, 29 March 2027, starts at 0:00 CEST; seven days before is Monday 22 March at
+    # 0:00 CET, 23:00 UTC: a week less an hour, not 7 × 24 hours (which would be 23:00 in Paris).
+    easter_monday = "20270329_fr_lundi@google.com"
+
+    run_at(app, clock, datetime(2027, 3, 21, 22, 59, tzinfo=UTC))
+    assert notice_rows(app, easter_monday) == []
+    run_at(app, clock, datetime(2027, 3, 21, 23, 0, tzinfo=UTC))
+
+    assert sent(app, easter_monday) == [("briefing", "7d", MARTIN), ("briefing", "7d", PERMANENCE)]
+    assert "Dates : lundi 29 mars 2027" in message_of(app, notice_rows(app, easter_monday)[0]).body

@@ -19,10 +19,15 @@ class Briefing:
     office: CoveringOffice
     period: CoveragePeriod
     chain: tuple[CoveringOffice, ...]
-    position: int            # 1 for the first office tried
+    night_chain: tuple[CoveringOffice, ...]  # who answers outside opening hours during the period
+    position: int            # 1 for the first office tried by day; 0 when only at night
     greeting: str            # what callers hear
     whisper: str             # what the office hears before each call
     texts_to: str | None     # where forwarded texts reach the office
+
+    @property
+    def covers_nights(self) -> bool:
+        return self.office in self.night_chain
 
     @property
     def language(self) -> str:
@@ -47,9 +52,11 @@ def make_briefing(settings: Settings, practice: Practice, office_id: str, period
     return Briefing(
         practice=practice, office=office, period=period,
         chain=tuple(settings.offices[o] for o in period.chain),
+        night_chain=tuple(settings.offices[o] for o in period.night_chain),
         position=period.chain.index(office_id) + 1 if office_id in period.chain else 0,
         greeting=greeting, whisper=whisper_text(settings, practice, office, reopening),
-        texts_to=office.sms or office.email if period.chain[:1] == (office_id,) else None,
+        # Texts go to the first office answering at the time: by day, or at night.
+        texts_to=office.sms or office.email if office_id in (period.chain[:1] + period.night_chain[:1]) else None,
     )
 
 

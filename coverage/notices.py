@@ -24,6 +24,7 @@ from coverage.briefing import make_briefing
 from coverage.contacts import UTCDateTime
 from coverage.database import insert_once, metadata
 from coverage.followup import follow_up_list, summary
+from coverage.hours import local_at
 from coverage.periods import CoveragePeriod, coverage_periods
 from coverage.registry import PracticeState, Registry
 from coverage.wording import format_kept_span, format_moment, format_span, words
@@ -33,6 +34,7 @@ from routing.greetings import of_name
 logger = logging.getLogger(__name__)
 
 FOLLOW_UP_USEFUL = timedelta(days=7)
+DAY_STARTS, DAY_ENDS = 8, 20  # local hours between which notices go to offices
 END_NOTICE_USEFUL = timedelta(days=1)
 TOLD = ("briefing", "update", "start")  # notices that tell an office the period's dates
 
@@ -76,7 +78,7 @@ def run_notices(engine: Engine, registry: Registry, links: Links, now: datetime)
         periods = coverage_periods(state.schedule, now - FOLLOW_UP_USEFUL - timedelta(days=1), now + ahead)
         with engine.begin() as connection:
             for period in periods:
-                for office_id in period.chain:
+                for office_id in period.recipients:
                     done += _office_notices(connection, settings, practice, office_id, period, links, now)
                 done += _follow_up(connection, settings, practice, period, links, now)
             if _calendars_are_known(state):
@@ -103,7 +105,7 @@ def _office_notices(connection: Connection, settings: Settings, practice: Practi
         done += _send(connection, settings, practice, office_id, period, "update", period.version, links, now)
     # period.start is in the practice's zone, so "days before" counts days on its wall clock: the
     # 7-day briefing of Monday 29 March 2027, 0:00 CEST, goes Monday 22 March, 0:00 CET (an hour
-    # less than 7 × 24 hours), at midnight as every other briefing.
+    # less than 7 × 24 hours). A text it sends at night waits for the morning (see `daytime`).
     due = [days for days in practice.briefing_days
            if now.timestamp() >= (period.start - timedelta(days=days)).timestamp()]
     if due and (told is None or told.version == period.version):
@@ -117,6 +119,16 @@ def _office_notices(connection: Connection, settings: Settings, practice: Practi
     return done
 
 
+def daytime(instant: datetime, practice: Practice) -> datetime:
+    """When a text queued at `instant` may go to an office's staff, who read it on their phones:
+    not between 20:00 and 8:00 (local time); what falls then waits for 8:00. Emails go at once."""
+    local = instant.astimezone(practice.timezone)
+    if DAY_STARTS <= local.hour < DAY_ENDS:
+        return local
+    day = local.date() if local.hour < DAY_STARTS else local.date() + timedelta(days=1)
+    return local_at(day, DAY_STARTS * 3600, practice.timezone)
+
+
 def _last_told(connection: Connection, practice_id: str, office_id: str, key: str) -> Any:
     return connection.execute(select(notices).where(
         notices.c.practice_id == practice_id, notices.c.office_id == office_id, notices.c.period_key == key,
@@ -126,7 +138,7 @@ def _last_told(connection: Connection, practice_id: str, office_id: str, key: st
 def _cancellations(connection: Connection, settings: Settings, practice: Practice, periods: list[CoveragePeriod],
                    now: datetime) -> list[str]:
     """Offices told about a period that is gone from the calendar, or that no longer covers it."""
-    current = {(office_id, period.key) for period in periods for office_id in period.chain}
+    current = {(office_id, period.key) for period in periods for office_id in period.recipients}
     told = connection.execute(select(notices).where(
         notices.c.practice_id == practice.id, notices.c.kind.in_(TOLD), notices.c.state == "queued",
         notices.c.period_end > now)).all()
@@ -211,7 +223,7 @@ def _to_office(connection: Connection, practice: Practice, office: Any, kind: st
     sms_text = render_template("notices/office.sms.txt", **context).strip()
     if office.sms and (short or not office.email):
         return outbound.queue_sms(connection, practice_id=practice.id, purpose=kind, sender=practice.numbers[0],
-                                  to=office.sms, body=sms_text, at=now)
+                                  to=office.sms, body=sms_text, at=now, not_before=daytime(now, practice))
     if office.email and short:
         # The SMS words: a start or end notice is not a second briefing; the sheet is a link away.
         return outbound.queue_email(connection, practice_id=practice.id, purpose=kind, to=office.email,
@@ -246,7 +258,7 @@ def _send_cancellation(connection: Connection, settings: Settings, practice: Pra
         message_id = outbound.queue_sms(connection, practice_id=practice.id, purpose="cancellation",
                                         sender=practice.numbers[0], to=office.sms,
                                         body=w["cancellation_sms"].format(span=span, **names),
-                                        at=now)
+                                        at=now, not_before=daytime(now, practice))
     elif office.email:
         text = render_template("notices/cancellation.txt", **context)
         message_id = outbound.queue_email(connection, practice_id=practice.id, purpose="cancellation", to=office.email,

@@ -53,7 +53,7 @@ def briefing(token: str) -> Any:
     payload = _payload("briefing", token)
     practice, period = _period(payload["p"], payload["k"], payload["s"], payload["e"])
     settings = get_registry().settings
-    if period is None or settings is None or payload["o"] not in period.chain:
+    if period is None or settings is None or payload["o"] not in period.recipients:
         office = settings.offices.get(payload["o"]) if settings else None
         return _gone(office.language if office else practice.language, "cancelled")
     sheet = make_briefing(settings, practice, payload["o"], period)

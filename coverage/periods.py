@@ -24,8 +24,14 @@ class CoveragePeriod:
 
     key: str
     closure: Closure
-    chain: tuple[str, ...]
+    chain: tuple[str, ...]        # during opening hours
     reopens_at: datetime | None
+    night_chain: tuple[str, ...] = ()  # outside opening hours (evenings, nights, weekends)
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        """Every office that takes calls during the period, by day or at night: all are briefed."""
+        return tuple(dict.fromkeys((*self.chain, *self.night_chain)))
 
     @property
     def start(self) -> datetime:
@@ -38,7 +44,7 @@ class CoveragePeriod:
     @property
     def version(self) -> str:
         """Changes when the dates or the chain change: what an office was told is then out of date."""
-        text = f"{self.start.timestamp()}|{self.end.timestamp()}|{','.join(self.chain)}"
+        text = f"{self.start.timestamp()}|{self.end.timestamp()}|{','.join(self.chain)}|{','.join(self.night_chain)}"
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
@@ -61,5 +67,7 @@ def coverage_periods(schedule: Schedule, start: datetime, end: datetime) -> list
         closure = item.closure
         # A recurring event has one uid for all its occurrences: the day tells them apart.
         key = closure.uid if uids[closure.uid] == 1 else f"{closure.uid}@{closure.start.date().isoformat()}"
-        periods.append(CoveragePeriod(key, closure, item.chain, reopening_after(schedule, closure.end.timestamp())))
+        night = schedule.after_hours_chain if schedule.hours is not None else ()
+        periods.append(CoveragePeriod(key, closure, item.chain, reopening_after(schedule, closure.end.timestamp()),
+                                      night))
     return periods

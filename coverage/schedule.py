@@ -70,6 +70,9 @@ class Schedule:
     window_end: float = 0.0
     open_starts: tuple[float, ...] = ()
     open_ends: tuple[float, ...] = ()
+    # Within the same window: the weekly opening hours alone, closures aside.
+    hour_starts: tuple[float, ...] = ()
+    hour_ends: tuple[float, ...] = ()
 
 
 def match_office(name: str, offices: Mapping[str, CoveringOffice]) -> str | None:
@@ -122,7 +125,8 @@ def build_schedule(
     if window is None and covered:
         window = (covered[0].closure.start - timedelta(days=1),
                   max((c.closure.end for c in covered), key=datetime.timestamp) + timedelta(days=8))
-    open_spans = _open_spans(practice, window, starts, ends) if window else []
+    hours = _hour_spans(practice, window) if window else []
+    open_spans = _open_spans(hours, starts, ends)
     schedule = Schedule(
         tz=practice.timezone,
         hours=practice.opening_hours,
@@ -135,28 +139,34 @@ def build_schedule(
         window_end=window[1].timestamp() if window else 0.0,
         open_starts=tuple(a for a, _ in open_spans),
         open_ends=tuple(b for _, b in open_spans),
+        hour_starts=tuple(a for a, _ in hours),
+        hour_ends=tuple(b for _, b in hours),
     )
     return schedule, tuple(problems)
 
 
-def _open_spans(practice: Practice, window: tuple[datetime, datetime],
-                block_starts: list[float], block_ends: list[float]) -> list[tuple[float, float]]:
-    """The spans of the window when the practice is open: its opening hours minus its closures."""
+def _hour_spans(practice: Practice, window: tuple[datetime, datetime]) -> list[tuple[float, float]]:
+    """The spans of the window inside the weekly opening hours (all of it without hours)."""
     start, end = window
     if practice.opening_hours is None:
-        hours = [(start.timestamp(), end.timestamp())]
-    else:
-        tz = practice.timezone
-        hours = []
-        for first, last in opening_spans(practice.opening_hours, tz, start.astimezone(tz).date() - timedelta(days=1),
-                                         end.astimezone(tz).date() + timedelta(days=1)):
-            a, b = first.timestamp(), last.timestamp()
-            if a >= b:
-                continue  # a range wholly in the hour skipped when clocks go forward
-            if hours and a <= hours[-1][1]:  # "…-24:00" then "00:00-…": one span
-                hours[-1] = (hours[-1][0], max(hours[-1][1], b))
-            else:
-                hours.append((a, b))
+        return [(start.timestamp(), end.timestamp())]
+    tz = practice.timezone
+    hours: list[tuple[float, float]] = []
+    for first, last in opening_spans(practice.opening_hours, tz, start.astimezone(tz).date() - timedelta(days=1),
+                                     end.astimezone(tz).date() + timedelta(days=1)):
+        a, b = first.timestamp(), last.timestamp()
+        if a >= b:
+            continue  # a range wholly in the hour skipped when clocks go forward
+        if hours and a <= hours[-1][1]:  # "…-24:00" then "00:00-…": one span
+            hours[-1] = (hours[-1][0], max(hours[-1][1], b))
+        else:
+            hours.append((a, b))
+    return hours
+
+
+def _open_spans(hours: list[tuple[float, float]], block_starts: list[float],
+                block_ends: list[float]) -> list[tuple[float, float]]:
+    """The spans when the practice is open: its opening hours minus its closures."""
     spans: list[tuple[float, float]] = []
     block = 0
     for a, b in hours:
@@ -174,8 +184,22 @@ def _open_spans(practice: Practice, window: tuple[datetime, datetime],
     return spans
 
 
+def _within_hours(schedule: Schedule, at: datetime, stamp: float) -> bool:
+    """Whether an instant is inside the weekly opening hours, closures aside."""
+    if schedule.hours is None:
+        return True
+    if schedule.window_start <= stamp < schedule.window_end:
+        span = bisect_right(schedule.hour_starts, stamp) - 1
+        return span >= 0 and stamp < schedule.hour_ends[span]
+    return is_open_at(schedule.hours, schedule.tz, at)
+
+
 def resolve_coverage(schedule: Schedule, at: datetime) -> Answer:
-    """Open, or closed with the closure, the coverage chain to try and the reopening instant."""
+    """Open, or closed with the closure, the coverage chain to try and the reopening instant.
+
+    The chain: during opening hours, the closure's (named in its event, else the practice's
+    closures chain); outside opening hours, the after-hours chain, inside a closure or not.
+    """
     if at.tzinfo is None:
         raise ValueError("resolve_coverage needs an aware datetime")
     stamp = at.timestamp()
@@ -196,7 +220,10 @@ def resolve_coverage(schedule: Schedule, at: datetime) -> Answer:
         return Answer(at, True)
     if in_block:
         chosen = _deciding_closure(schedule, block, stamp)
-        return Answer(at, False, chosen.chain, reopens, chosen.closure)
+        # A partner by day, the answering service at night: outside opening hours the after-hours
+        # chain answers, during a vacation too; the closure still gives the reason and the reopening.
+        chain = chosen.chain if _within_hours(schedule, at, stamp) else schedule.after_hours_chain
+        return Answer(at, False, chain, reopens, chosen.closure)
     return Answer(at, False, schedule.after_hours_chain, reopens)
 
 

@@ -86,13 +86,14 @@ def set_opted_out(connection: Connection, number: str, keyword: str, at: datetim
 
 
 def queue_sms(connection: Connection, *, practice_id: str, purpose: str, sender: str, to: str, body: str,
-              at: datetime, dedupe_key: str | None = None) -> int | None:
-    """Store an SMS to send; None if the number opted out or `dedupe_key` was used already."""
+              at: datetime, dedupe_key: str | None = None, not_before: datetime | None = None) -> int | None:
+    """Store an SMS to send (not before `not_before`, when given); None if the number opted out
+    or `dedupe_key` was used already."""
     if is_opted_out(connection, to):
         logger.info("not texting %s (%s): the number opted out", to, purpose)
         return None
     return _queue(connection, {"kind": "sms", "practice_id": practice_id, "purpose": purpose, "recipient": to,
-                               "sender": sender, "body": body}, at, dedupe_key)
+                               "sender": sender, "body": body}, at, dedupe_key, not_before)
 
 
 def queue_email(connection: Connection, *, practice_id: str, purpose: str, to: str, subject: str, text: str,
@@ -102,9 +103,11 @@ def queue_email(connection: Connection, *, practice_id: str, purpose: str, to: s
                                "subject": subject, "body": text, "html": html}, at, dedupe_key)
 
 
-def _queue(connection: Connection, values: dict[str, Any], at: datetime, dedupe_key: str | None) -> int | None:
-    row = {**values, "state": QUEUED, "attempts": 0, "next_attempt_at": at, "created_at": at, "updated_at": at,
-           "dedupe_key": dedupe_key}
+def _queue(connection: Connection, values: dict[str, Any], at: datetime, dedupe_key: str | None,
+           not_before: datetime | None = None) -> int | None:
+    first_try = not_before if not_before is not None and not_before.timestamp() > at.timestamp() else at
+    row = {**values, "state": QUEUED, "attempts": 0, "next_attempt_at": first_try, "created_at": at,
+           "updated_at": at, "dedupe_key": dedupe_key}
     if dedupe_key is None:
         inserted = connection.execute(messages.insert().values(**row)).inserted_primary_key
         assert inserted is not None

@@ -192,8 +192,10 @@ def test_the_briefing_email_carries_the_whole_sheet_in_text_and_html(app, clock)
     assert re.search(r"^Les contacts transférés pendant cette fermeture : http://127\.0\.0\.1:5000/briefing/[\w.-]+"
                      r"/contacts$", email.body, re.M)
     assert re.search(r'<a href="http://127\.0\.0\.1:5000/briefing/[\w.-]+/contacts">', email.html)
-    # Texts go to the first office only: the second one is told so.
-    assert "Les SMS des patients sont transmis au premier cabinet de la liste." in email.body
+    # Texts go to the first office answering at the time: the permanence is first at night, and
+    # takes the calls outside opening hours.
+    assert "Les SMS des patients, transférés à equipe@permanence-sante.example.fr." in email.body
+    assert "Vous prenez les appels hors des heures d'ouverture du cabinet." in email.body
 
 
 def test_the_first_office_is_told_where_the_texts_will_reach_it(app, clock):
@@ -436,14 +438,15 @@ def test_a_deleted_vacation_gives_a_cancellation_to_each_office_told(folder, edi
 def test_an_office_dropped_from_the_chain_is_told_it_no_longer_covers(folder, edited_app, clock):
     app = edited_app
     run_at(app, clock, START - timedelta(days=7))
+    # The permanence still answers at night (the after-hours chain): Martin is the one dropped.
     edit(folder / "cabinet-dupont.ics", "Relève : Cabinet du Dr Martin, Permanence Accueil Santé",
-         "Relève : Cabinet du Dr Martin")
+         "Relève : Permanence Accueil Santé")
     reread_calendars(app, clock)
 
     run_at(app, clock, clock.now + MINUTE)
 
-    assert sorted((n.kind, n.office_id) for n in notice_rows(app)[2:]) == [("cancellation", PERMANENCE),
-                                                                           ("update", MARTIN)]
+    assert sorted((n.kind, n.office_id) for n in notice_rows(app)[2:]) == [("cancellation", MARTIN),
+                                                                           ("update", PERMANENCE)]
 
 
 def test_no_cancellation_when_the_calendar_merely_failed_to_load(folder, edited_app, clock, tmp_path):
@@ -578,11 +581,13 @@ def test_notices_keep_to_local_time_across_the_change_to_summer_time(folder, edi
                  datetime(2027, 3, 30, 5, 0, tzinfo=UTC)):
         run_at(app, clock, when)
 
-    times = [(n.kind, n.slot, n.created_at) for n in notice_rows(app, key, state="queued")]
+    times = [(n.kind, n.slot, n.created_at) for n in notice_rows(app, key, state="queued", office_id=MARTIN)]
     assert times == [("briefing", "7d", start - timedelta(days=7)), ("briefing", "1d", start - timedelta(days=1)),
                      ("start", "", start), ("end", "", end),
-                     ("follow_up", "", datetime(2027, 3, 30, 5, 0, tzinfo=UTC))]  # 7:00 CEST; it reopens at 8:30
-    briefing = message_of(app, notice_rows(app, key, kind="briefing", slot="1d")[0])
+                     ]
+    follow_up = notice_rows(app, key, kind="follow_up")
+    assert [n.created_at for n in follow_up] == [datetime(2027, 3, 30, 5, 0, tzinfo=UTC)]  # 7:00 CEST; opens 8:30
+    briefing = message_of(app, notice_rows(app, key, kind="briefing", slot="1d", office_id=MARTIN)[0])
     assert "Dates : du vendredi 26 mars 2027 au lundi 29 mars 2027" in briefing.body
     assert "Réouverture : mardi 30 mars 2027 à 8 h 30" in briefing.body
     assert notice_rows(app, "20270329_fr_lundi@google.com") == []  # Easter Monday is part of the closure
@@ -599,3 +604,19 @@ def test_a_briefing_days_ahead_counts_days_on_the_practices_wall_clock_across_th
 
     assert sent(app, easter_monday) == [("briefing", "7d", MARTIN), ("briefing", "7d", PERMANENCE)]
     assert "Dates : lundi 29 mars 2027" in message_of(app, notice_rows(app, easter_monday)[0]).body
+
+
+def test_a_text_to_an_office_due_at_night_waits_for_the_morning_and_an_email_does_not(app, clock):
+    run_at(app, clock, START)  # Sunday 27 December, 0:00 in Paris: coverage starts
+
+    start_sms = message_of(app, notice_rows(app, kind="start", office_id=MARTIN)[0])
+    start_email = message_of(app, notice_rows(app, kind="start", office_id=PERMANENCE)[0])
+
+    assert start_sms.kind == "sms" and start_sms.next_attempt_at == datetime(2026, 12, 27, 7, 0, tzinfo=UTC)  # 8:00
+    assert start_email.kind == "email" and start_email.next_attempt_at == START
+    clock.now = START + timedelta(hours=7) - MINUTE
+    deliver_messages(app)
+    assert message_of(app, notice_rows(app, kind="start", office_id=MARTIN)[0]).state == "queued"
+    clock.now = START + timedelta(hours=8)
+    deliver_messages(app)
+    assert message_of(app, notice_rows(app, kind="start", office_id=MARTIN)[0]).state == "outbox"

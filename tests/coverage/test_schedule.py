@@ -202,3 +202,24 @@ def test_a_sunday_range_inside_the_skipped_hour_opens_again_the_sunday_after():
     answer = resolve_coverage(schedule, datetime(2027, 3, 10, 12, tzinfo=PARIS))
 
     assert answer.reopens_at == datetime(2027, 4, 4, 2, 0, tzinfo=PARIS)
+
+
+def test_during_a_vacation_the_partner_covers_by_day_and_the_answering_service_at_night():
+    schedule, _ = schedule_of(all_day("Congés de fin d'année", date(2026, 12, 27), 13,
+                                      offices=("Cabinet Martin",)))
+
+    by_day = resolve_coverage(schedule, datetime(2026, 12, 28, 10, 0, tzinfo=PARIS))
+    at_night = resolve_coverage(schedule, datetime(2026, 12, 28, 23, 0, tzinfo=PARIS))
+    on_sunday = resolve_coverage(schedule, datetime(2027, 1, 3, 11, 0, tzinfo=PARIS))
+
+    assert by_day.chain == ("martin",)
+    assert at_night.chain == ("permanence",) and on_sunday.chain == ("permanence",)
+    # The night is still the vacation to the caller: same reason, same reopening.
+    assert at_night.reason == "Congés de fin d'année"
+    assert at_night.reopens_at == by_day.reopens_at == datetime(2027, 1, 9, 9, 0, tzinfo=PARIS)
+
+
+def test_without_opening_hours_a_closure_s_chain_answers_day_and_night():
+    schedule, _ = schedule_of(all_day("Congés", date(2026, 12, 27), 13), hours=None)
+
+    assert resolve_coverage(schedule, datetime(2026, 12, 28, 23, 0, tzinfo=PARIS)).chain == ("martin", "permanence")

@@ -411,3 +411,13 @@ def test_a_signature_over_an_escaped_query_string_is_checked_as_twilio_sent_it(a
     answer = twilio.twiml(path, {**incoming(), "DialCallStatus": "no-answer"})
 
     assert answer.find("Dial/Number").text == "+33970001234"
+
+
+def test_a_night_call_during_the_vacation_goes_to_the_answering_service_not_the_partner(twilio, clock):
+    clock.now = datetime(2026, 12, 28, 22, 0, tzinfo=timezone.utc)  # 23:00 in Paris
+
+    document = twilio.twiml("/twilio/voice", incoming())
+
+    assert "fermé pour Congés de fin d'année jusqu'au samedi 9 janvier, 9 heures" in document.find("Say").text
+    assert "La permanence Accueil Santé assure la continuité des soins" in document.find("Say").text
+    assert [n.text for n in document.findall("Dial/Number")] == ["+33970001234"]

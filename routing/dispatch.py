@@ -65,14 +65,21 @@ class Dispatcher:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def wake(self) -> None:
-        if not self.enabled:
+    def start(self) -> None:
+        """Start the thread once; its first round sends what a previous process left queued."""
+        if not self.enabled or self._thread is not None:
             return
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="releve-dispatch", daemon=True)
                 self._thread.start()
-        self._event.set()
+                self._event.set()
+
+    def wake(self) -> None:
+        """Something was queued: send it now rather than at the next round."""
+        self.start()
+        if self.enabled:
+            self._event.set()
 
     def _run(self) -> None:
         while True:

@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _start_dispatcher() -> None:
-        dispatcher.wake()  # the first request starts it: messages left by a previous process go out
+        dispatcher.start()  # once, at the first request: messages left by a previous process go out
 
     app.cli.add_command(call_cli)
     app.cli.add_command(outbox_cli)

@@ -87,30 +87,27 @@ def capitalized(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def of_name(name: Name, language: str) -> str:
-    """ "du cabinet Dupont", "de la clinique", "de l'officine": French contracts de + le."""
+def _contracted(name: Name, language: str, le: str, les: str, other: str, english: str) -> str:
+    """The spoken name after a French preposition, contracted with its article (de + le = du)."""
     spoken = name.spoken
     if not language.startswith("fr"):
-        return f"from {spoken}"
+        return f"{english} {spoken}"
     lower = spoken.lower()
     if lower.startswith("le "):
-        return "du " + spoken[3:]
+        return f"{le} {spoken[3:]}"
     if lower.startswith("les "):
-        return "des " + spoken[4:]
-    return "de " + spoken
+        return f"{les} {spoken[4:]}"
+    return f"{other} {spoken}"
+
+
+def of_name(name: Name, language: str) -> str:
+    """ "du cabinet Dupont", "de la clinique", "de l'officine"."""
+    return _contracted(name, language, "du", "des", "de", "from")
 
 
 def to_name(name: Name, language: str) -> str:
-    """ "au cabinet du docteur Martin", "à la permanence", "à l'accueil": French contracts à + le."""
-    spoken = name.spoken
-    if not language.startswith("fr"):
-        return f"to {spoken}"
-    lower = spoken.lower()
-    if lower.startswith("le "):
-        return "au " + spoken[3:]
-    if lower.startswith("les "):
-        return "aux " + spoken[4:]
-    return "à " + spoken
+    """ "au cabinet du docteur Martin", "à la permanence", "à l'accueil"."""
+    return _contracted(name, language, "au", "aux", "à", "to")
 
 
 def closed_word(name: Name, language: str) -> str:

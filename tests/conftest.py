@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
 from config import Settings, load_settings
+from tests.mail import MailServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "config" / "example" / "releve.yaml"
@@ -76,3 +78,16 @@ class _Producers:
     @staticmethod
     def read(name: str) -> bytes:
         return (PRODUCER_CALENDARS / f"{name}.ics").read_bytes()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[MailServer]:
+    """A real SMTP server on 127.0.0.1 collecting the messages it receives."""
+    server = MailServer()
+    server.port = free_port()
+    controller = Controller(server, hostname=server.host, port=server.port)
+    controller.start()
+    try:
+        yield server
+    finally:
+        controller.stop()

@@ -6,13 +6,11 @@ import html
 import re
 import shutil
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import select
 
@@ -24,7 +22,7 @@ from coverage.scheduler import deliver_messages, queue_notices
 from routing.outbound import messages
 from routing.transports import SmtpSettings
 from tests.conftest import EXAMPLE_CONFIG, Clock
-from tests.routing.conftest import SENDER, MailServer, free_port
+from tests.routing.conftest import SENDER
 
 # The example's year-end vacation: Sunday 27 December 2026 to Friday 8 January 2027 inclusive.
 VACATION = "4k2m8v0q1c7r3t5n9b6x2z4d1f@google.com"
@@ -207,29 +205,16 @@ def test_the_first_office_is_told_where_the_texts_will_reach_it(app, clock):
     assert "Les SMS des patients, transférés à +33 6 12 34 56 78." in text_of_html(email.html)
 
 
-@pytest.fixture
-def mail_server() -> Iterator[MailServer]:
-    """A real SMTP server on 127.0.0.1 (as tests/routing's smtp_server)."""
-    server = MailServer()
-    server.port = free_port()
-    controller = Controller(server, hostname=server.host, port=server.port)
-    controller.start()
-    try:
-        yield server
-    finally:
-        controller.stop()
-
-
-def test_the_briefing_reaches_the_mail_server_with_a_plain_text_and_an_html_part(folder, tmp_path, clock, mail_server):
+def test_the_briefing_reaches_the_mail_server_with_a_plain_text_and_an_html_part(folder, tmp_path, clock, smtp_server):
     app = make_app(folder, tmp_path / "data", clock,
-                   RELEVE_SMTP=SmtpSettings(mail_server.host, mail_server.port, sender=SENDER, starttls=False))
+                   RELEVE_SMTP=SmtpSettings(smtp_server.host, smtp_server.port, sender=SENDER, starttls=False))
     run_at(app, clock, START - timedelta(days=7))
 
     assert deliver_messages(app) >= 2
 
     # Python's email package folds the long subject before an encoded word and the unfolded
     # header keeps two spaces there ("27  décembre"); what the office reads is the words.
-    mails = [m for m in mail_server.received if SPAN in " ".join(m["Subject"].split())]
+    mails = [m for m in smtp_server.received if SPAN in " ".join(m["Subject"].split())]
     assert sorted(m["To"] for m in mails) == [MARTIN_EMAIL, PERMANENCE_EMAIL]
     for mail in mails:
         assert mail.get_content_type() == "multipart/alternative"

@@ -63,13 +63,10 @@ def incoming(call_sid: str = "CA00000000000000000000000000000001", caller: str =
 
 
 # Outbound messages: a stand-in of Twilio's REST API and a real SMTP server, both on loopback.
-import socket
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
-from aiosmtpd.controller import Controller
 
 from routing.transports import SmtpSettings
+from tests.mail import MailServer, free_port  # noqa: F401 - re-exported for the routing tests
 from tests.twilio_api import TwilioApi
 
 ACCOUNT_SID = "AC" + "5e1f0c2d9b8a7364" * 2
@@ -112,49 +109,6 @@ def app_with_twilio(twilio_app_factory: Any) -> Flask:
     """An app with Twilio credentials whose REST calls go to `twilio_api`."""
     app: Flask = twilio_app_factory()
     return app
-
-
-class MailServer:
-    """An aiosmtpd handler keeping what it receives; `refuse[address] = "550 5.1.1 …"` answers RCPT."""
-
-    def __init__(self) -> None:
-        self.host, self.port = "127.0.0.1", 0
-        self.received: list[EmailMessage] = []
-        self.envelopes: list[tuple[str, list[str]]] = []
-        self.refuse: dict[str, str] = {}
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          rcpt_options: list[str]) -> str:
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        self.received.append(message_from_bytes(envelope.original_content, policy=policy.default))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    """A port nothing listens on (a moment ago, at least)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[MailServer]:
-    """A real SMTP server on 127.0.0.1 collecting the messages it receives."""
-    server = MailServer()
-    server.port = free_port()
-    controller = Controller(server, hostname=server.host, port=server.port)
-    controller.start()
-    try:
-        yield server
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Dates, times and labels written the way the practice's language writes them."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from typing import TYPE_CHECKING
 
@@ -64,9 +65,18 @@ def _locale(language: str) -> str:
     return language.replace("-", "_")
 
 
+_FIRST_OF_MONTH = re.compile(r"\b1 (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|"
+                             r"novembre|décembre)\b")
+
+
+def french_first(text: str, language: str) -> str:
+    """French writes the first of the month "1er janvier"; Babel writes "1 janvier"."""
+    return _FIRST_OF_MONTH.sub(r"1er \1", text) if language.startswith("fr") else text
+
+
 def format_day(instant: datetime, language: str) -> str:
     """ "lundi 9 janvier 2027" in French, "Monday, January 9, 2027" in English."""
-    return format_date(instant.date(), format="full", locale=_locale(language))
+    return french_first(format_date(instant.date(), format="full", locale=_locale(language)), language)
 
 
 def format_clock(instant: datetime, language: str) -> str:
@@ -88,7 +98,7 @@ def format_span(start: datetime, end: datetime, language: str, *, is_all_day: bo
         first_day = format_day(start, language)
         if last == start.date().toordinal():
             return first_day
-        last_day = format_date(datetime.fromordinal(last).date(), format="full", locale=_locale(language))
+        last_day = format_day(datetime.fromordinal(last), language)
         return label("from_to", language).format(first=first_day, last=last_day)
     if start.date() == end.date():
         return f"{format_day(start, language)}, {format_clock(start, language)} – {format_clock(end, language)}"
@@ -117,7 +127,7 @@ def format_entry_dates(entry: PlanEntry, language: str) -> str:
 
 _NOTICE_WORDS = {
     "fr": {
-        "briefing_subject": "Briefing : vous couvrez {practice} ({span})",
+        "briefing_subject": "Fiche de liaison : vous couvrez {practice} ({span})",
         "update_subject": "Modification : couverture {of_practice} ({span})",
         "start_subject": "Début de couverture : {practice}",
         "end_subject": "Fin de couverture : {practice}",

@@ -8,7 +8,7 @@ from functools import lru_cache
 from babel.dates import format_date
 
 from config.settings import CoveringOffice, Name, Practice, Settings
-from coverage.wording import format_phone
+from coverage.wording import format_phone, french_first
 
 # <Say> voice per language. The voice must match the `language` attribute or <Say> fails;
 # Polly has no Canadian English voice, so en-CA is spoken as en-US.
@@ -152,7 +152,7 @@ def _spoken_reopening(local: datetime, today: date, language: str, with_time: bo
     pattern = "EEEE d MMMM" if french else "EEEE, MMMM d"
     if (local.date() - today).days > 300:
         pattern += " y" if french else ", y"
-    day = format_date(local.date(), pattern, locale=language.replace("-", "_"))
+    day = french_first(format_date(local.date(), pattern, locale=language.replace("-", "_")), language)
     if not with_time:
         return f"jusqu'au {day}" if french else f"until {day}"
     return f"jusqu'au {day}, {clock}" if french else f"until {day} at {clock}"

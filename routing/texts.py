@@ -12,7 +12,7 @@ import phonenumbers
 from babel.dates import format_date
 
 from config.settings import CoveringOffice, Practice
-from coverage.wording import format_phone
+from coverage.wording import format_phone, french_first
 from routing.greetings import capitalized, closed_word, to_name
 
 MAX_SEGMENTS = 2
@@ -62,8 +62,8 @@ def written_reopening(reopens_at: datetime | None, now: datetime, language: str)
         return f"jusqu'à {clock}" if french else f"until {clock}"
     if days == 1:
         return f"jusqu'à demain {clock}" if french else f"until tomorrow at {clock}"
-    day = format_date(reopens_at.date(), "EEEE d MMMM" if french else "EEEE, MMMM d",
-                      locale=language.replace("-", "_"))
+    day = french_first(format_date(reopens_at.date(), "EEEE d MMMM" if french else "EEEE, MMMM d",
+                                   locale=language.replace("-", "_")), language)
     return f"jusqu'au {day} à {clock}" if french else f"until {day} at {clock}"
 
 

@@ -171,7 +171,7 @@ def test_the_briefing_email_carries_the_whole_sheet_in_text_and_html(app, clock)
     run_at(app, clock, START - timedelta(days=7))
     email = message_of(app, notice_rows(app, office_id=PERMANENCE)[0])
 
-    assert email.subject == f"Briefing : vous couvrez le cabinet dentaire Dupont ({SPAN})"
+    assert email.subject == f"Fiche de liaison : vous couvrez le cabinet dentaire Dupont ({SPAN})"
     text, page = email.body, text_of_html(email.html)
     assert f"Dates : {SPAN}" in text and f"Dates {SPAN}" in page
     assert "Réouverture : samedi 9 janvier 2027 à 9 h" in text and "Réouverture samedi 9 janvier 2027 à 9 h" in page

@@ -223,3 +223,14 @@ def test_without_opening_hours_a_closure_s_chain_answers_day_and_night():
     schedule, _ = schedule_of(all_day("Congés", date(2026, 12, 27), 13), hours=None)
 
     assert resolve_coverage(schedule, datetime(2026, 12, 28, 23, 0, tzinfo=PARIS)).chain == ("martin", "permanence")
+
+
+def test_french_writes_the_first_of_the_month_as_premier():
+    from coverage.wording import format_day, format_span
+
+    new_year = datetime(2027, 1, 1, tzinfo=PARIS)
+    assert format_day(new_year, "fr-FR") == "vendredi 1er janvier 2027"
+    assert format_span(datetime(2026, 12, 30, tzinfo=PARIS), datetime(2027, 1, 2, tzinfo=PARIS), "fr-CA",
+                       is_all_day=True) == "du mercredi 30 décembre 2026 au vendredi 1er janvier 2027"
+    assert format_day(new_year, "en-US") == "Friday, January 1, 2027"
+    assert format_day(datetime(2027, 1, 11, tzinfo=PARIS), "fr-FR") == "lundi 11 janvier 2027"

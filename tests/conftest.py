@@ -5,6 +5,7 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -49,14 +50,15 @@ def clock() -> Clock:
     return Clock(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))
 
 
+def build_app(settings: Settings | None, data_dir: Path, clock: Clock, **overrides: Any) -> Flask:
+    """An app as the tests want it: their clock, their data folder, no background threads."""
+    return create_app(settings, {"TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(data_dir),
+                                 "RELEVE_BACKGROUND_REFRESH": False, **overrides})
+
+
 @pytest.fixture
 def app(example_settings: Settings, tmp_path: Path, clock: Clock) -> Iterator[Flask]:
-    yield create_app(example_settings, {
-        "TESTING": True,
-        "RELEVE_CLOCK": clock,
-        "RELEVE_DATA_DIR": str(tmp_path / "data"),
-        "RELEVE_BACKGROUND_REFRESH": False,
-    })
+    yield build_app(example_settings, tmp_path / "data", clock)
 
 
 @pytest.fixture

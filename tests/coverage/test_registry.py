@@ -61,15 +61,24 @@ def test_a_calendar_never_read_is_an_error_with_no_copy_in_use(tmp_path):
     assert registry.answer("dupont", DURING_VACATION).is_open  # nothing known: no invented closure
 
 
-def test_a_broken_configuration_reload_keeps_the_last_good_one_and_shows_why(tmp_path):
+def _registry_on_a_copy_of_the_example(tmp_path: Path) -> tuple[Registry, Path]:
     folder = tmp_path / "config"
     shutil.copytree(EXAMPLE_CONFIG.parent, folder)
     path = folder / "releve.yaml"
     registry = Registry(load_settings(path))
     registry.refresh(NOW)
+    return registry, path
 
+
+def _break_the_time_zone(registry: Registry, path: Path) -> bool:
     path.write_text(path.read_text().replace("timezone: Europe/Paris", "timezone: Europe/Pariss"))
-    changed = registry.reload_config(path, NOW)
+    return registry.reload_config(path, NOW)
+
+
+def test_a_broken_configuration_reload_keeps_the_last_good_one_and_shows_why(tmp_path):
+    registry, path = _registry_on_a_copy_of_the_example(tmp_path)
+
+    changed = _break_the_time_zone(registry, path)
 
     assert not changed
     assert registry.settings is not None and registry.settings.practice("cabinet-dupont").timezone.key == "Europe/Paris"
@@ -78,13 +87,8 @@ def test_a_broken_configuration_reload_keeps_the_last_good_one_and_shows_why(tmp
 
 
 def test_a_good_configuration_reload_takes_effect_and_clears_the_problems(tmp_path):
-    folder = tmp_path / "config"
-    shutil.copytree(EXAMPLE_CONFIG.parent, folder)
-    path = folder / "releve.yaml"
-    registry = Registry(load_settings(path))
-    registry.refresh(NOW)
-    path.write_text(path.read_text().replace("timezone: Europe/Paris", "timezone: Europe/Pariss"))
-    registry.reload_config(path, NOW)
+    registry, path = _registry_on_a_copy_of_the_example(tmp_path)
+    _break_the_time_zone(registry, path)
 
     path.write_text(path.read_text().replace("closures: [cabinet-martin, permanence-sante]",
                                              "closures: [permanence-sante]").replace("Europe/Pariss", "Europe/Paris"))

@@ -12,7 +12,7 @@ from twilio.request_validator import RequestValidator
 
 from app import create_app
 from config import Settings
-from tests.conftest import Clock
+from tests.conftest import Clock, build_app
 
 TOKEN = "test-auth-token-0123456789abcdef"
 BASE = "https://releve.example.org"
@@ -20,13 +20,7 @@ BASE = "https://releve.example.org"
 
 @pytest.fixture
 def app(example_settings: Settings, tmp_path: Path, clock: Clock) -> Iterator[Flask]:
-    yield create_app(example_settings, {
-        "TESTING": True,
-        "RELEVE_CLOCK": clock,
-        "RELEVE_DATA_DIR": str(tmp_path / "data"),
-        "RELEVE_BACKGROUND_REFRESH": False,
-        "TWILIO_AUTH_TOKEN": TOKEN,
-    })
+    yield build_app(example_settings, tmp_path / "data", clock, TWILIO_AUTH_TOKEN=TOKEN)
 
 
 class Twilio:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from config.settings import CoveringOffice, Practice, Settings
 from coverage.periods import CoveragePeriod
@@ -58,13 +58,3 @@ def make_briefing(settings: Settings, practice: Practice, office_id: str, period
         # Texts go to the first office answering at the time: by day, or at night.
         texts_to=office.sms or office.email if office_id in (period.chain[:1] + period.night_chain[:1]) else None,
     )
-
-
-def period_title(period: CoveragePeriod, language: str) -> str:
-    from coverage.wording import format_span
-
-    return format_span(period.start, period.end, language, is_all_day=period.closure.is_all_day)
-
-
-def local(instant: datetime | None, practice: Practice) -> datetime | None:
-    return instant.astimezone(practice.timezone) if instant else None

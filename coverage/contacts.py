@@ -132,10 +132,6 @@ def set_text_handling(connection: Connection, message_sid: str, **values: Any) -
     connection.execute(update(texts).where(texts.c.message_sid == message_sid).values(**values))
 
 
-def text_record(connection: Connection, message_sid: str) -> Row[Any] | None:
-    return connection.execute(select(texts).where(texts.c.message_sid == message_sid)).first()
-
-
 @dataclass(frozen=True)
 class CallStart:
     """What is known when a call comes in."""
@@ -203,10 +199,6 @@ def record_call_status(connection: Connection, call_sid: str, status: str, durat
         status=status, duration_seconds=duration, updated_at=at))
     connection.execute(update(calls).where(calls.c.call_sid == call_sid, calls.c.outcome.is_(None)).values(
         outcome=HUNG_UP))
-
-
-def call_record(connection: Connection, call_sid: str) -> Row[Any] | None:
-    return connection.execute(select(calls).where(calls.c.call_sid == call_sid)).first()
 
 
 def legs_of(connection: Connection, call_sid: str) -> list[Row[Any]]:

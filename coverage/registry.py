@@ -56,10 +56,6 @@ class PracticeState:
     window_start: datetime
     window_end: datetime
 
-    @property
-    def has_errors(self) -> bool:
-        return any(s.error for s in self.sources)
-
 
 @dataclass(frozen=True)
 class _Copy:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from calendars.model import Closure
-from coverage.schedule import Schedule, reopening_after
+from coverage.schedule import Schedule, is_inside_another, reopening_after
 
 MIN_LENGTH = timedelta(hours=8)
 
@@ -55,12 +55,7 @@ def coverage_periods(schedule: Schedule, start: datetime, end: datetime) -> list
                   if c.closure.end.timestamp() > first and c.closure.start.timestamp() < last
                   and (c.closure.is_all_day or c.closure.end.timestamp() - c.closure.start.timestamp()
                        >= MIN_LENGTH.total_seconds())]
-    kept = [c for c in candidates if not any(
-        o is not c and o.closure.start.timestamp() <= c.closure.start.timestamp()
-        and c.closure.end.timestamp() <= o.closure.end.timestamp()
-        and (o.closure.end.timestamp() - o.closure.start.timestamp()) > (c.closure.end.timestamp()
-                                                                            - c.closure.start.timestamp())
-        for o in candidates)]
+    kept = [c for c in candidates if not is_inside_another(c, candidates)]
     uids = Counter(c.closure.uid for c in kept)
     periods = []
     for item in kept:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from calendars.model import Closure
-from coverage.schedule import CoveredClosure, Schedule, reopening_after
+from coverage.schedule import CoveredClosure, Schedule, is_inside_another, reopening_after
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def coverage_plan(schedule: Schedule, start: datetime, end: datetime) -> tuple[P
     """
     first, last = start.timestamp(), end.timestamp()
     window = [c for c in schedule.covered if c.closure.end.timestamp() > first and c.closure.start.timestamp() < last]
-    visible = [c for c in window if not _is_inside_another(c, window)]
+    visible = [c for c in window if not is_inside_another(c, window)]
     entries: dict[tuple[str, str, tuple[str, ...]], list[CoveredClosure]] = {}
     for item in visible:
         key = (item.closure.uid, item.closure.summary, item.chain)
@@ -49,12 +49,3 @@ def coverage_plan(schedule: Schedule, start: datetime, end: datetime) -> tuple[P
     ]
     plan.sort(key=lambda e: e.first.sort_key)
     return tuple(plan)
-
-
-def _is_inside_another(item: CoveredClosure, window: list[CoveredClosure]) -> bool:
-    start, end = item.closure.start.timestamp(), item.closure.end.timestamp()
-    for other in window:
-        other_start, other_end = other.closure.start.timestamp(), other.closure.end.timestamp()
-        if other_start <= start and end <= other_end and other_end - other_start > end - start:
-            return True
-    return False

@@ -31,6 +31,17 @@ class CoveredClosure:
     is_chain_from_event: bool = False
 
 
+def is_inside_another(item: CoveredClosure, others: list[CoveredClosure]) -> bool:
+    """Whether a longer closure among `others` holds this one wholly (the lunch breaks of a
+    vacation week, the holiday in the middle of a vacation)."""
+    start, end = item.closure.start.timestamp(), item.closure.end.timestamp()
+    for other in others:
+        other_start, other_end = other.closure.start.timestamp(), other.closure.end.timestamp()
+        if other_start <= start and end <= other_end and other_end - other_start > end - start:
+            return True
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     """What Relève answers for a practice at one instant."""

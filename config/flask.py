@@ -1,88 +1,62 @@
-"""Loading the settings into a Flask app, and the `config check` command."""
+"""The settings and the environment, put into a Flask app's config: the only place they enter.
+
+Every other part of Relève reads `app.config`; tests set any of these keys themselves.
+"""
 from __future__ import annotations
 
 import logging
-import sys
 from datetime import UTC, datetime
 from typing import Any
 
-import click
-from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask import Flask
 
-from config.env import config_path
-from config.errors import ConfigError
+from config.env import Environment
+from config.errors import ConfigError, Problem
 from config.loader import load_settings
 from config.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 
-def init_app(app: Flask, settings: Settings | None = None) -> None:
-    """Put the settings (or, when the file is broken, its problems) in app.config."""
-    problems: tuple[Any, ...] = ()
+def init_app(app: Flask, settings: Settings | None = None, environment: Environment | None = None) -> None:
+    """Put the settings (or, when the file is broken, its problems) and the environment in app.config."""
+    problems: tuple[Problem, ...] = ()
+    try:
+        environment = environment or app.config.get("RELEVE_ENVIRONMENT") or Environment.read()
+    except ConfigError as exc:
+        # A secret file that cannot be read: the app still starts (its fallback answers calls).
+        logger.error("the environment cannot be used in full:\n%s", exc)
+        problems, environment = exc.problems, Environment()
+    assert environment is not None
     if settings is None:
-        path = config_path()
         try:
-            settings = load_settings(path)
+            settings = load_settings(environment.config_path)
         except ConfigError as exc:
-            # The app still starts: its home page and `config check` show every problem.
-            problems = exc.problems
-            logger.error("configuration %s cannot be used:\n%s", path, exc)
+            # The app still starts: its fallback answers calls, and its pages say what is wrong.
+            problems += exc.problems
+            logger.error("configuration %s cannot be used:\n%s", environment.config_path, exc)
+    defaults: dict[str, Any] = {
+        "RELEVE_ENVIRONMENT": environment,
+        "RELEVE_CONFIG_PATH": environment.config_path,
+        "RELEVE_DATA_DIR": str(environment.data_dir or app.instance_path),
+        "RELEVE_DATABASE_URL": environment.database_url,
+        "RELEVE_AUTO_MIGRATE": environment.auto_migrate,
+        "TWILIO_ACCOUNT_SID": environment.twilio_account_sid,
+        "TWILIO_AUTH_TOKEN": environment.twilio_auth_token,
+        "TWILIO_API_BASE_URL": environment.twilio_api_base_url,
+        "RELEVE_BEHIND_PROXY": environment.behind_proxy,
+        "RELEVE_BASE_URL": environment.base_url,
+        "RELEVE_FALLBACK_NUMBERS": environment.fallback_numbers,
+        "RELEVE_INSECURE_SKIP_SIGNATURE": environment.insecure_skip_signature,
+        "RELEVE_SMTP": environment.smtp,
+        "RELEVE_ADMIN_USER": environment.admin_user,
+        "RELEVE_ADMIN_PASSWORD": environment.admin_password,
+        "RELEVE_PUBLIC_URLS": settings.service.public_urls if settings else (),
+        "RELEVE_CLOCK": lambda: datetime.now(UTC),
+    }
+    if environment.secret_key:
+        defaults["SECRET_KEY"] = environment.secret_key
+    for key, value in defaults.items():
+        app.config.setdefault(key, value)
     app.config["RELEVE_SETTINGS"] = settings
     app.config["RELEVE_CONFIG_PROBLEMS"] = problems
-    app.config.setdefault("RELEVE_CLOCK", lambda: datetime.now(UTC))
-    app.cli.add_command(config_cli)
-
-
-@click.group("config", cls=AppGroup, help="Check the configuration.")
-def config_cli() -> None:
-    pass
-
-
-@config_cli.command("check")
-def check_command() -> None:
-    """Validate the configuration and read every calendar; list all problems; exit 1 on any error."""
-    from coverage.registry import Registry  # the check reads calendars as the app would
-
-    path = config_path()
-    click.echo(f"configuration: {path}")
-    try:
-        settings = load_settings(path)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=not problem.is_warning)
-        errors = sum(1 for p in exc.problems if not p.is_warning)
-        click.echo(f"{errors} error(s): nothing else was checked; fix these first.", err=True)
-        sys.exit(1)
-    click.echo(f"  {len(settings.practices)} practice(s), {len(settings.offices)} covering office(s)")
-    registry = Registry(settings)
-    registry.refresh(current_app.config["RELEVE_CLOCK"]())
-    errors = 0
-    for state in registry.states():
-        click.echo(f"{state.practice.id}:")
-        for status in state.sources:
-            if status.error:
-                errors += 1
-                click.echo(f"  error: {status.source.label}: {status.error.message}"
-                           + (f"\n    fix: {status.error.fix}" if status.error.fix else ""), err=True)
-            else:
-                click.echo(f"  ok: {status.source.label}: {status.closures} closure(s) read")
-        for warning in state.problems:
-            click.echo(f"  warning: {warning}")
-    from routing.texts import length_warnings  # texts are sent by routing; their length is checked here
-
-    for too_long in length_warnings(settings.practices, settings.offices):
-        click.echo(f"warning: {too_long}")
-    for office in settings.offices.values():
-        if not office.sms and not office.email:
-            click.echo(f"warning: office {office.id} has neither sms nor email: it cannot be briefed, and texts "
-                       "forwarded to it are lost to it. Add an email (briefings) or an sms number (texts).")
-    for practice in settings.practices:
-        if not practice.sms and not practice.email:
-            click.echo(f"warning: practice {practice.id} has neither sms nor email: texts received while it is "
-                       "open are stored but not forwarded, and it gets no follow-up list. Add an email.")
-    if errors:
-        click.echo(f"{errors} error(s).", err=True)
-        sys.exit(1)
-    click.echo("configuration and calendars are usable.")

@@ -58,7 +58,7 @@ OFFICE_KEYS = {
     "sms": False, "email": False, "ask_to_accept": False, "ring_seconds": False,
 }
 TOP_KEYS = {"practices": True, "offices": True, "service": False, "greetings": False}
-SERVICE_KEYS = {"refresh_minutes": False, "horizon_days": False, "public_url": False}
+SERVICE_KEYS = {"refresh_minutes": False, "horizon_days": False, "public_url": False, "retention_days": False}
 COVERAGE_KEYS = {"closures": True, "outside_hours": False}
 CALENDAR_KEYS = {"source": True, "only": False}
 ONLY_KEYS = {"categories": False, "title_contains": False}
@@ -356,17 +356,18 @@ def _read_service(checker: _Checker, root: LineDict) -> Service:
         return Service()
     refresh = _read_int(checker, entry, "refresh_minutes", "service.refresh_minutes", 1, 24 * 60, 15)
     horizon = _read_int(checker, entry, "horizon_days", "service.horizon_days", 14, 5 * 366, 400)
-    public_url = checker.text(entry, "public_url", "service.public_url")
-    if public_url is not None:
-        parts = urlsplit(public_url)
-        if parts.scheme != "https" or not parts.netloc or parts.path not in ("", "/"):
+    retention = _read_int(checker, entry, "retention_days", "service.retention_days", 30, 10 * 366, 365)
+    public_urls = []
+    for address in checker.text_list(entry, "public_url", "service.public_url"):
+        parts = urlsplit(address.strip())
+        if parts.scheme != "https" or not parts.hostname or parts.path not in ("", "/") or parts.query:
             checker.error(checker.line_of(entry, "public_url"), "service.public_url",
-                          f'"{public_url}" is not a base address',
+                          f'"{address}" is not a base address',
                           "write the https:// address Twilio calls, without a path: https://releve.example.fr")
-            public_url = None
-        else:
-            public_url = f"https://{parts.netloc}"
-    return Service(refresh=timedelta(minutes=refresh), horizon=timedelta(days=horizon), public_url=public_url)
+            continue
+        public_urls.append(f"https://{parts.netloc.lower()}")
+    return Service(refresh=timedelta(minutes=refresh), horizon=timedelta(days=horizon),
+                   public_urls=tuple(dict.fromkeys(public_urls)), retention=timedelta(days=retention))
 
 
 def _read_int(checker: _Checker, entry: LineDict, name: str, key: str, low: int, high: int, default: int) -> int:

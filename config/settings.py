@@ -135,7 +135,14 @@ class Service:
 
     refresh: timedelta = timedelta(minutes=15)
     horizon: timedelta = timedelta(days=400)
-    public_url: str | None = None
+    # The https:// addresses Twilio calls (scheme and host): signatures are checked against these.
+    public_urls: tuple[str, ...] = ()
+    retention: timedelta = timedelta(days=365)  # how long patients' calls, texts and messages are kept
+
+    @property
+    def public_url(self) -> str | None:
+        """The address links and status callbacks point to: the first public URL."""
+        return self.public_urls[0] if self.public_urls else None
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from datetime import timedelta
 from config.settings import CoveringOffice, Practice, Settings
 from coverage.periods import CoveragePeriod
 from coverage.schedule import Answer
-from routing.greetings import spoken_reopening, whisper_text
-from routing.twiml import closed_greeting
+from coverage.wording.dates import spoken_reopening
+from coverage.wording.greetings import closed_greeting, whisper_text
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,18 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from config import ConfigError, load_settings
 from config.settings import Practice, Settings
 from coverage.flask import get_registry
 from coverage.plan import coverage_plan
 from coverage.registry import PracticeState, Registry
 from coverage.schedule import Answer
-from coverage.wording import format_entry_dates, format_moment, format_phone, label
+from coverage.store import Store, StoreUnavailable
+from coverage.store.engine import current_revision, head_revision
+from coverage.wording.dates import format_entry_dates, format_moment
+from coverage.wording.labels import label
+from coverage.wording.numbers import format_phone
+from coverage.wording.texts import length_warnings
 
 
 @click.group("coverage", cls=AppGroup, help="Who covers when.")
@@ -121,3 +127,86 @@ def _warn_about(state: PracticeState) -> None:
             click.echo(f"  error: {status.source.label}: {status.error.message} ({kept})", err=True)
     for problem in state.problems:
         click.echo(f"  warning: {problem}", err=True)
+
+
+config_cli = AppGroup("config", help="Check the configuration.")
+
+
+@config_cli.command("check")
+def check_command() -> None:
+    """Validate the configuration and read every calendar; list all problems; exit 1 on any error."""
+    path = current_app.config["RELEVE_CONFIG_PATH"]
+    click.echo(f"configuration: {path}")
+    try:
+        settings = load_settings(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=not problem.is_warning)
+        errors = sum(1 for p in exc.problems if not p.is_warning)
+        click.echo(f"{errors} error(s): nothing else was checked; fix these first.", err=True)
+        sys.exit(1)
+    click.echo(f"  {len(settings.practices)} practice(s), {len(settings.offices)} covering office(s)")
+    click.echo(f"  retention: calls, texts and messages are deleted {settings.service.retention.days} days after "
+               "they came (service.retention_days); recordings are deleted at Twilio with them")
+    registry = Registry(settings)
+    registry.refresh(current_app.config["RELEVE_CLOCK"]())
+    errors = 0
+    for state in registry.states():
+        click.echo(f"{state.practice.id}:")
+        for status in state.sources:
+            if status.error:
+                errors += 1
+                click.echo(f"  error: {status.source.label}: {status.error.message}"
+                           + (f"\n    fix: {status.error.fix}" if status.error.fix else ""), err=True)
+            else:
+                click.echo(f"  ok: {status.source.label}: {status.closures} closure(s) read")
+        for warning in state.problems:
+            click.echo(f"  warning: {warning}")
+    for too_long in length_warnings(settings.practices, settings.offices):
+        click.echo(f"warning: {too_long}")
+    releve_numbers = {number for practice in settings.practices for number in practice.numbers}
+    for office in settings.offices.values():
+        if not office.sms and not office.email:
+            click.echo(f"warning: office {office.id} has neither sms nor email: it cannot be briefed, and texts "
+                       "forwarded to it are lost to it. Add an email (briefings) or an sms number (texts).")
+        if office.sms in releve_numbers:
+            click.echo(f"warning: office {office.id}'s sms is a Relève number: texts are never forwarded to it "
+                       "(two practices covering each other would loop). Give the office's staff mobile instead.")
+    for practice in settings.practices:
+        if not practice.sms and not practice.email:
+            click.echo(f"warning: practice {practice.id} has neither sms nor email: texts received while it is "
+                       "open are stored but not forwarded, and it gets no follow-up list. Add an email.")
+    if errors:
+        click.echo(f"{errors} error(s).", err=True)
+        sys.exit(1)
+    click.echo("configuration and calendars are usable.")
+
+
+db_cli = AppGroup("db", help="The database's schema.")
+
+
+@db_cli.command("upgrade")
+def upgrade_command() -> None:
+    """Apply the migrations the database lacks (run before starting a new release)."""
+    found: Store = current_app.extensions["releve.db"]
+    target = Store(found.url, busy_timeout=30.0, auto_migrate=True)
+    try:
+        with target.begin() as connection:
+            click.echo(f"database schema at revision {current_revision(connection)} (newest: {head_revision()})")
+    except StoreUnavailable as exc:
+        click.echo(f"the database cannot be upgraded: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        target.dispose()
+
+
+@db_cli.command("current")
+def current_command() -> None:
+    """Print the database's schema revision and the newest one."""
+    found: Store = current_app.extensions["releve.db"]
+    try:
+        revision = found.revision()
+    except StoreUnavailable as exc:
+        click.echo(f"the database cannot be read: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"database schema at revision {revision or '(none)'}; the code needs {head_revision()}")

@@ -1,8 +1,9 @@
-"""The coverage registry inside the Flask app: created once, refreshed in the background."""
+"""Coverage inside the Flask app: the store, the contact log and its spool, the registry of
+practices, the key that signs links."""
 from __future__ import annotations
 
 import logging
-import os
+import secrets
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -10,21 +11,28 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-import coverage.contacts  # noqa: F401 - declares the contact log tables before they are created
-from config.env import config_path
-from coverage.database import database_url, make_engine
+from config.env import Environment
 from coverage.links import secret_key
 from coverage.registry import Registry
-from coverage.wording import format_moment, format_phone
+from coverage.store import Store
+from coverage.store.spool import ContactLog
+from coverage.wording.dates import format_moment
+from coverage.wording.numbers import format_phone
 
 logger = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
-    """Create the registry; the web process refreshes it on a timer started at its first request."""
-    # The app's config (tests), else RELEVE_DATA_DIR as the README documents it (the scheduler
-    # process and the web processes of a deployment must share one folder), else Flask's instance/.
-    data_dir = Path(app.config.get("RELEVE_DATA_DIR") or os.environ.get("RELEVE_DATA_DIR") or app.instance_path)
+    """The store (opened at first use, so the app starts while the database is down), the contact
+    log, the registry; the web process refreshes the registry on a timer started at its first request."""
+    data_dir = Path(app.config["RELEVE_DATA_DIR"])
+    environment: Environment = app.config["RELEVE_ENVIRONMENT"]
+    store = Store(app.config.get("RELEVE_DATABASE_URL") or environment.database(data_dir),
+                  busy_timeout=app.config.get("RELEVE_DATABASE_TIMEOUT", 2.0),
+                  auto_migrate=app.config["RELEVE_AUTO_MIGRATE"])
+    app.extensions["releve.db"] = store
+    log = ContactLog(store, data_dir / "spool")
+    app.extensions["releve.contact_log"] = log
     registry = Registry(
         settings=app.config["RELEVE_SETTINGS"],
         cache_dir=data_dir / "calendars",
@@ -32,23 +40,32 @@ def init_app(app: Flask) -> None:
     )
     app.extensions["releve.registry"] = registry
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = secret_key(data_dir)
+        try:
+            app.config["SECRET_KEY"] = secret_key(data_dir)
+        except OSError as exc:
+            # A read-only or full data folder: the app still answers calls, but links it signs
+            # now stop working at its restart.
+            logger.error("no secret key could be kept in %s (%s): set RELEVE_SECRET_KEY; links signed now "
+                         "will not work after a restart", data_dir, exc.strerror or exc)
+            app.config["SECRET_KEY"] = secrets.token_urlsafe(32)
     settings = app.config["RELEVE_SETTINGS"]
-    app.config.setdefault("RELEVE_BASE_URL", (settings.service.public_url if settings else None)
-                          or os.environ.get("RELEVE_BASE_URL") or "http://127.0.0.1:5000")
+    app.config["RELEVE_BASE_URL"] = ((settings.service.public_url if settings else None)
+                                     or app.config.get("RELEVE_BASE_URL") or "http://127.0.0.1:5000")
     app.jinja_env.globals.update(format_phone=format_phone, format_moment=format_moment)
     app.jinja_env.filters["format_phone"] = format_phone
-    app.extensions["releve.db"] = make_engine(app.config.get("RELEVE_DATABASE_URL") or database_url(data_dir))
     started = threading.Event()
 
     @app.before_request
-    def _start_refresher() -> None:
-        if started.is_set() or not app.config.get("RELEVE_BACKGROUND_REFRESH", True):
+    def _start_background() -> None:
+        if started.is_set():
             return
         started.set()
-        thread = threading.Thread(target=_refresh_forever, name="releve-refresh", daemon=True,
-                                  args=(registry, app.config["RELEVE_CLOCK"], config_path()))
-        thread.start()
+        if app.config.get("RELEVE_SPOOL_IN_BACKGROUND", not app.testing):
+            log.start()  # a spool a previous process left is replayed now
+        if app.config.get("RELEVE_BACKGROUND_REFRESH", True):
+            thread = threading.Thread(target=_refresh_forever, name="releve-refresh", daemon=True,
+                                      args=(registry, app.config["RELEVE_CLOCK"], app.config["RELEVE_CONFIG_PATH"]))
+            thread.start()
 
 
 def get_registry() -> Registry:
@@ -57,6 +74,16 @@ def get_registry() -> Registry:
     if not registry.is_loaded:
         registry.refresh(current_app.config["RELEVE_CLOCK"]())
     return registry
+
+
+def contact_log() -> ContactLog:
+    log: ContactLog = current_app.extensions["releve.contact_log"]
+    return log
+
+
+def store() -> Store:
+    found: Store = current_app.extensions["releve.db"]
+    return found
 
 
 def _refresh_forever(registry: Registry, clock: Callable[[], datetime], path: Path) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from config.env import env_secret
+from coverage.store.engine import private_folder
 
 logger = logging.getLogger(__name__)
 
@@ -25,11 +25,8 @@ FOLLOW_UP_GRACE = timedelta(days=30)  # the practice works through its callbacks
 
 
 def secret_key(data_dir: Path) -> str:
-    """RELEVE_SECRET_KEY, or one made once and kept in the data folder (shared by the processes
-    of one machine; several machines need RELEVE_SECRET_KEY)."""
-    configured = env_secret("RELEVE_SECRET_KEY")
-    if configured:
-        return configured
+    """A key made once and kept in the data folder (shared by the processes of one machine;
+    several machines set RELEVE_SECRET_KEY instead); raise OSError when the folder refuses it."""
     path = data_dir / "secret_key"
     try:
         return path.read_text(encoding="utf-8").strip()
@@ -38,7 +35,7 @@ def secret_key(data_dir: Path) -> str:
     # The web app and the scheduler often start together on a new data folder. The key is written
     # to a file of its own, then linked into place: the link fails if another process made the key
     # first (then its key is used), and no process ever reads a key half written.
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(data_dir)
     key = secrets.token_urlsafe(32)
     descriptor, temporary = tempfile.mkstemp(dir=data_dir, prefix="secret_key.")  # mode 0600
     try:

@@ -16,20 +16,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import render_template
-from sqlalchemy import Column, Engine, Integer, String, Table, UniqueConstraint, select
 from sqlalchemy.engine import Connection
 
 from config.settings import Practice, Settings
 from coverage.briefing import make_briefing
-from coverage.contacts import UTCDateTime
-from coverage.database import insert_once, metadata
 from coverage.followup import follow_up_list, summary
 from coverage.hours import local_at
 from coverage.periods import CoveragePeriod, coverage_periods
 from coverage.registry import PracticeState, Registry
-from coverage.wording import format_kept_span, format_moment, format_span, words
-from routing import outbound
-from routing.greetings import of_name
+from coverage.store import Store, outbox
+from coverage.store import notices as notice_rows
+from coverage.wording.dates import format_kept_span, format_moment, format_span
+from coverage.wording.labels import words
+from coverage.wording.names import of_name
 
 logger = logging.getLogger(__name__)
 
@@ -37,24 +36,6 @@ FOLLOW_UP_USEFUL = timedelta(days=7)
 DAY_STARTS, DAY_ENDS = 8, 20  # local hours between which notices go to offices
 END_NOTICE_USEFUL = timedelta(days=1)
 TOLD = ("briefing", "update", "start")  # notices that tell an office the period's dates
-
-notices = Table(
-    "notices", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("practice_id", String(64), nullable=False),
-    Column("office_id", String(64), nullable=False),    # "" for the practice itself (follow-up)
-    Column("period_key", String(300), nullable=False),
-    Column("kind", String(20), nullable=False),         # briefing, update, cancellation, start, end, follow_up
-    Column("slot", String(40), nullable=False),         # "7d" for a briefing 7 days ahead, a version for updates
-    Column("version", String(20), nullable=False),
-    Column("period_start", UTCDateTime(), nullable=False),
-    Column("period_end", UTCDateTime(), nullable=False),
-    Column("state", String(12), nullable=False),        # "queued", "skipped" (a later one replaced it), "no_channel"
-    Column("message_id", Integer),
-    Column("created_at", UTCDateTime(), nullable=False),
-    UniqueConstraint("practice_id", "office_id", "period_key", "kind", "slot"),
-)
-
 
 @dataclass(frozen=True)
 class Links:
@@ -64,7 +45,7 @@ class Links:
     follow_up: Callable[[Practice, CoveragePeriod], str]
 
 
-def run_notices(engine: Engine, registry: Registry, links: Links, now: datetime) -> list[str]:
+def run_notices(engine: Store, registry: Registry, links: Links, now: datetime) -> list[str]:
     """Queue every notice that is due and still useful; returns a line per notice queued."""
     settings = registry.settings
     if settings is None:
@@ -130,18 +111,14 @@ def daytime(instant: datetime, practice: Practice) -> datetime:
 
 
 def _last_told(connection: Connection, practice_id: str, office_id: str, key: str) -> Any:
-    return connection.execute(select(notices).where(
-        notices.c.practice_id == practice_id, notices.c.office_id == office_id, notices.c.period_key == key,
-        notices.c.kind.in_(TOLD), notices.c.state == "queued").order_by(notices.c.id.desc()).limit(1)).first()
+    return notice_rows.last_told(connection, practice_id, office_id, key, TOLD)
 
 
 def _cancellations(connection: Connection, settings: Settings, practice: Practice, periods: list[CoveragePeriod],
                    now: datetime) -> list[str]:
     """Offices told about a period that is gone from the calendar, or that no longer covers it."""
     current = {(office_id, period.key) for period in periods for office_id in period.recipients}
-    told = connection.execute(select(notices).where(
-        notices.c.practice_id == practice.id, notices.c.kind.in_(TOLD), notices.c.state == "queued",
-        notices.c.period_end > now)).all()
+    told = notice_rows.told(connection, practice.id, TOLD, now)
     done = []
     seen: set[tuple[str, str]] = set()
     for row in sorted(told, key=lambda r: -r.id):
@@ -161,7 +138,7 @@ def _follow_up(connection: Connection, settings: Settings, practice: Practice, p
     row = {"practice_id": practice.id, "office_id": "", "period_key": period.key, "kind": "follow_up", "slot": "",
            "version": period.version, "period_start": period.start, "period_end": period.end, "state": "queued",
            "created_at": now}
-    if not insert_once(connection, notices, row, ["practice_id", "office_id", "period_key", "kind", "slot"]):
+    if not notice_rows.claim_notice(connection, row):
         return []
     end = period.reopens_at or period.end
     items = follow_up_list(connection, practice.id, period.key, period.start, end)
@@ -173,12 +150,12 @@ def _follow_up(connection: Connection, settings: Settings, practice: Practice, p
     subject = w["follow_up_subject"].format(practice=practice.name.written, **summary(items))
     message_id = None
     if practice.email:
-        message_id = outbound.queue_email(
+        message_id = outbox.queue_email(
             connection, practice_id=practice.id, purpose="follow_up", to=practice.email, subject=subject,
             text=render_template("notices/follow_up.txt", **context),
             html=render_template("notices/follow_up_email.html", **context), at=now)
     elif practice.sms:
-        message_id = outbound.queue_sms(
+        message_id = outbox.queue_sms(
             connection, practice_id=practice.id, purpose="follow_up", sender=practice.numbers[0], to=practice.sms,
             body=f"{subject} {context['link']}", at=now)
     _record(connection, row, message_id)
@@ -199,7 +176,7 @@ def _send(connection: Connection, settings: Settings, practice: Practice, office
     row = {"practice_id": practice.id, "office_id": office_id, "period_key": period.key, "kind": kind, "slot": slot,
            "version": period.version, "period_start": period.start, "period_end": period.end,
            "state": "skipped" if skip else "queued", "created_at": now}
-    if not insert_once(connection, notices, row, ["practice_id", "office_id", "period_key", "kind", "slot"]):
+    if not notice_rows.claim_notice(connection, row):
         return []
     if skip:
         return []
@@ -222,14 +199,14 @@ def _to_office(connection: Connection, practice: Practice, office: Any, kind: st
     short = kind in ("start", "end", "cancellation")
     sms_text = render_template("notices/office.sms.txt", **context).strip()
     if office.sms and (short or not office.email):
-        return outbound.queue_sms(connection, practice_id=practice.id, purpose=kind, sender=practice.numbers[0],
+        return outbox.queue_sms(connection, practice_id=practice.id, purpose=kind, sender=practice.numbers[0],
                                   to=office.sms, body=sms_text, at=now, not_before=daytime(now, practice))
     if office.email and short:
         # The SMS words: a start or end notice is not a second briefing; the sheet is a link away.
-        return outbound.queue_email(connection, practice_id=practice.id, purpose=kind, to=office.email,
+        return outbox.queue_email(connection, practice_id=practice.id, purpose=kind, to=office.email,
                                     subject=subject, text=sms_text, html=None, at=now)
     if office.email:
-        return outbound.queue_email(
+        return outbox.queue_email(
             connection, practice_id=practice.id, purpose=kind, to=office.email, subject=subject,
             text=render_template("notices/office.txt", **context),
             html=render_template("notices/office_email.html", **context), at=now)
@@ -244,7 +221,7 @@ def _send_cancellation(connection: Connection, settings: Settings, practice: Pra
     row = {"practice_id": practice.id, "office_id": told.office_id, "period_key": told.period_key,
            "kind": "cancellation", "slot": told.version, "version": told.version, "period_start": told.period_start,
            "period_end": told.period_end, "state": "queued", "created_at": now}
-    if not insert_once(connection, notices, row, ["practice_id", "office_id", "period_key", "kind", "slot"]):
+    if not notice_rows.claim_notice(connection, row):
         return []
     office = settings.offices[told.office_id]
     w = words(office.language)
@@ -255,20 +232,17 @@ def _send_cancellation(connection: Connection, settings: Settings, practice: Pra
     subject = w["cancellation_subject"].format(span=span, **names)
     message_id = None
     if office.sms:
-        message_id = outbound.queue_sms(connection, practice_id=practice.id, purpose="cancellation",
+        message_id = outbox.queue_sms(connection, practice_id=practice.id, purpose="cancellation",
                                         sender=practice.numbers[0], to=office.sms,
                                         body=w["cancellation_sms"].format(span=span, **names),
                                         at=now, not_before=daytime(now, practice))
     elif office.email:
         text = render_template("notices/cancellation.txt", **context)
-        message_id = outbound.queue_email(connection, practice_id=practice.id, purpose="cancellation", to=office.email,
+        message_id = outbox.queue_email(connection, practice_id=practice.id, purpose="cancellation", to=office.email,
                                           subject=subject, text=text, html=None, at=now)
     _record(connection, row, message_id)
     return [f"{practice.id}: cancellation to {told.office_id} for {told.period_key}"]
 
 
 def _record(connection: Connection, row: dict[str, Any], message_id: int | None) -> None:
-    connection.execute(notices.update().where(
-        notices.c.practice_id == row["practice_id"], notices.c.office_id == row["office_id"],
-        notices.c.period_key == row["period_key"], notices.c.kind == row["kind"], notices.c.slot == row["slot"],
-    ).values(message_id=message_id, state="queued" if message_id is not None else "no_channel"))
+    notice_rows.record_notice_message(connection, row, message_id)

@@ -10,11 +10,14 @@ from werkzeug.wrappers import Response
 from config.settings import Practice
 from coverage.briefing import make_briefing
 from coverage.flask import get_registry
-from coverage.followup import contacts_between, follow_up_list, mark_done, summary
+from coverage.followup import contacts_between, follow_up_list, summary
 from coverage.links import BRIEFING_GRACE, FOLLOW_UP_GRACE, make_token, read_token
 from coverage.notices import Links
 from coverage.periods import CoveragePeriod, coverage_periods
-from coverage.wording import format_kept_span, format_moment, format_span, words
+from coverage.security import check_csrf
+from coverage.store.followups import mark_done
+from coverage.wording.dates import format_kept_span, format_moment, format_span
+from coverage.wording.labels import words
 
 blueprint = Blueprint("pages", __name__, template_folder="templates")
 
@@ -92,19 +95,22 @@ def follow_up(token: str) -> Any:
     with current_app.extensions["releve.db"].begin() as connection:
         items = follow_up_list(connection, practice.id, payload["k"], start, end)
     return render_template(
-        "follow_up.html", practice=practice, items=items, counts=summary(items), w=words(practice.language),
+        "follow_up.html", token=token, practice=practice, items=items, counts=summary(items), w=words(practice.language),
         lang=practice.language, tz=practice.timezone, offices=settings.offices if settings else {},
         span=format_kept_span(start, datetime.fromtimestamp(payload["e"], practice.timezone), practice.language))
 
 
 @blueprint.post("/follow-up/<token>/done")
 def follow_up_done(token: str) -> Response:
-    """Tick a patient off the list once called back."""
+    """Tick a patient off the list once called back: one of the list's patients, from its own form."""
     payload = _payload("follow-up", token)
+    check_csrf(scope=token)
     patient = request.form.get("patient", "").strip()
-    if not patient:
-        abort(400, description="the form field patient is required")
+    practice, start, end = _follow_up_window(payload)
     with current_app.extensions["releve.db"].begin() as connection:
+        numbers = {item.number for item in follow_up_list(connection, practice.id, payload["k"], start, end)}
+        if patient not in numbers:
+            abort(400, description="this number is not on this follow-up list")
         mark_done(connection, payload["p"], payload["k"], patient, _now())
     return redirect(request.path.rsplit("/done", 1)[0], code=303)
 

@@ -5,10 +5,14 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from coverage.flask import get_registry
+from coverage.auth import admin_required
+from coverage.flask import get_registry, store
 from coverage.plan import coverage_plan
-from coverage.wording import format_entry_dates, format_moment, format_phone, label
-from routing.outbound import recent
+from coverage.store import StoreUnavailable
+from coverage.store.outbox import recent
+from coverage.wording.dates import format_entry_dates, format_moment
+from coverage.wording.labels import label
+from coverage.wording.numbers import format_phone
 
 blueprint = Blueprint("coverage", __name__, template_folder="templates")
 
@@ -16,6 +20,7 @@ PLAN_DAYS = 42
 
 
 @blueprint.get("/")
+@admin_required
 def home() -> str:
     """Every practice: open or closed now (or at ?at=), who covers, and the weeks ahead."""
     registry = get_registry()
@@ -36,11 +41,16 @@ def home() -> str:
             "answer": registry.answer(practice.id, instant),
             "plan": coverage_plan(state.schedule, instant, instant + timedelta(days=PLAN_DAYS)),
         })
-    with current_app.extensions["releve.db"].begin() as connection:
-        outbox = recent(connection, 20)
+    try:
+        with store().begin() as connection:
+            outbox, database_error = recent(connection, 20), None
+    except StoreUnavailable as exc:
+        outbox, database_error = [], str(exc)
     return render_template(
         "home.html",
         outbox=outbox,
+        database_error=database_error,
+        spool=current_app.extensions["releve.contact_log"].health,
         practices=practices,
         settings=registry.settings,
         config_problems=registry.config_problems,

@@ -5,7 +5,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from routing.outbound import deliver_due, recent
+from coverage.store.outbox import recent
+from routing.outbound import deliver_due
 
 outbox_cli = AppGroup("outbox", help="Outbound texts and emails.")
 
@@ -32,5 +33,5 @@ def list_command(limit: int) -> None:
 def deliver_command() -> None:
     """Send what is due now (the web processes do it on their own; this is for a cron or a check)."""
     count = deliver_due(current_app.extensions["releve.db"], current_app.extensions["releve.transports"],
-                        current_app.config["RELEVE_CLOCK"]())
+                        current_app.config["RELEVE_CLOCK"])
     click.echo(f"{count} message(s) handled")

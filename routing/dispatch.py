@@ -7,18 +7,15 @@ may run one: `outbound.deliver` claims each message before sending it.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 from collections.abc import Callable
 from datetime import datetime
 
 from flask import Flask
-from sqlalchemy import Engine
 
-from config.env import env_bool, env_secret
+from coverage.store import Store, StoreUnavailable
 from routing.outbound import Transports, deliver_due
-from routing.transports import EmailTransport, Outbox, SmsTransport, SmtpEmail, SmtpSettings, TwilioSms
+from routing.transports import EmailTransport, Outbox, SmsTransport, SmtpEmail, TwilioSms
 
 logger = logging.getLogger(__name__)
 
@@ -30,37 +27,22 @@ def build_transports(app: Flask) -> Transports:
     sid, token = app.config.get("TWILIO_ACCOUNT_SID"), app.config.get("TWILIO_AUTH_TOKEN")
     sms: SmsTransport = Outbox()
     if sid and token:
-        sms = TwilioSms(sid, token, app.config.get("TWILIO_API_BASE_URL") or os.environ.get("TWILIO_API_BASE_URL"))
+        sms = TwilioSms(sid, token, app.config.get("TWILIO_API_BASE_URL"))
     email: EmailTransport = Outbox()
-    smtp = app.config.get("RELEVE_SMTP") or _smtp_from_environment()
+    smtp = app.config.get("RELEVE_SMTP")
     if smtp is not None:
         email = SmtpEmail(smtp)
-    public = app.config.get("RELEVE_PUBLIC_URL")
+    public = next(iter(app.config.get("RELEVE_PUBLIC_URLS") or ()), None)
     logger.info("texts go %s; emails go %s", "through Twilio" if sid and token else "to the local outbox",
                 f"through {smtp.host}:{smtp.port}" if smtp else "to the local outbox")
     return Transports(sms, email, f"{public.rstrip('/')}/twilio/sms/status" if public else None)
 
 
-def _smtp_from_environment() -> SmtpSettings | None:
-    host = os.environ.get("SMTP_HOST", "").strip()
-    if not host:
-        return None
-    return SmtpSettings(
-        host=host,
-        port=int(os.environ.get("SMTP_PORT") or 587),
-        sender=os.environ.get("SMTP_FROM") or f"releve@{socket.getfqdn()}",
-        username=os.environ.get("SMTP_USERNAME") or None,
-        password=env_secret("SMTP_PASSWORD"),
-        starttls=env_bool("SMTP_STARTTLS", True),
-    )
-
-
 class Dispatcher:
     """A daemon thread that delivers what is due; `wake()` after queuing sends it at once."""
 
-    def __init__(self, engine: Callable[[], Engine], transports: Transports, clock: Callable[[], datetime],
-                 enabled: bool) -> None:
-        self.engine, self.transports, self.clock, self.enabled = engine, transports, clock, enabled
+    def __init__(self, store: Store, transports: Transports, clock: Callable[[], datetime], enabled: bool) -> None:
+        self.store, self.transports, self.clock, self.enabled = store, transports, clock, enabled
         self._event = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -86,6 +68,8 @@ class Dispatcher:
             self._event.wait(RETRY_SECONDS)
             self._event.clear()
             try:
-                deliver_due(self.engine(), self.transports, self.clock())
+                deliver_due(self.store, self.transports, self.clock)
+            except StoreUnavailable as exc:
+                logger.warning("messages stay queued: the database is unavailable (%s)", exc)
             except Exception:  # noqa: BLE001 - the dispatcher must outlive any one bad round
                 logger.exception("delivering queued messages failed; they stay queued")

@@ -1,46 +1,58 @@
-"""The Twilio side of the app: secrets, signature checking mode, proxy headers, webhooks."""
+"""The Twilio side of the app: signature checking mode, proxy headers, webhooks, the dispatcher."""
 from __future__ import annotations
 
 import logging
-import os
+from datetime import timedelta
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config.env import Secrets, env_bool
+from coverage.flask import contact_log, get_registry
 from routing.cli import outbox_cli
 from routing.dispatch import Dispatcher, build_transports
+from routing.signature import public_bases
 from routing.simulate import call_cli
 from routing.sms import blueprint as messaging
+from routing.sms import sweep
 from routing.voice import blueprint
 
 logger = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
-    """Register the webhooks under /twilio; read Twilio's secrets from the environment."""
-    secrets = Secrets.from_environment()
-    app.config.setdefault("TWILIO_ACCOUNT_SID", secrets.twilio_account_sid)
-    app.config.setdefault("TWILIO_AUTH_TOKEN", secrets.twilio_auth_token)
-    settings = app.config.get("RELEVE_SETTINGS")
-    app.config.setdefault("RELEVE_PUBLIC_URL", settings.service.public_url if settings else None)
-    app.config.setdefault("RELEVE_FALLBACK_NUMBERS", tuple(
-        n.strip() for n in os.environ.get("RELEVE_FALLBACK_NUMBERS", "").split(",") if n.strip()))
-    app.config.setdefault("RELEVE_INSECURE_SKIP_SIGNATURE", env_bool("RELEVE_INSECURE_SKIP_SIGNATURE"))
+    """Register the webhooks under /twilio, the dispatcher, and the sweep of unhandled texts."""
     if app.config["RELEVE_INSECURE_SKIP_SIGNATURE"]:
         logger.warning("\n" + "!" * 78 + "\n  RELEVE_INSECURE_SKIP_SIGNATURE is set: Twilio signatures are NOT checked.\n"
                        "  Anyone can drive the webhooks. Never set it on a server Twilio calls.\n" + "!" * 78)
-    if env_bool("RELEVE_BEHIND_PROXY"):
-        # Trust one proxy's X-Forwarded-Proto/Host/Port, so the signature is checked against the
-        # URL Twilio called (https://public.host/...) and not the proxy's inner address.
+    if not app.config.get("RELEVE_PUBLIC_URLS") and not app.testing:
+        with app.app_context():
+            local = public_bases()[0]
+        logger.warning("\n" + "!" * 78 + "\n  No service.public_url is configured: Twilio's signatures are checked against "
+                       f"{local} only.\n  That is right for `make run`; a server Twilio calls needs "
+                       "service.public_url: https://YOUR-HOST\n" + "!" * 78)
+    if app.config.get("RELEVE_BEHIND_PROXY"):
+        # Trust one proxy's X-Forwarded-Proto/Host/Port; the signature check still takes the
+        # forwarded host only when it is one of the configured public addresses.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
     app.register_blueprint(blueprint, url_prefix="/twilio")
     app.register_blueprint(messaging, url_prefix="/twilio")
     transports = build_transports(app)
     app.extensions["releve.transports"] = transports
-    dispatcher = Dispatcher(lambda: app.extensions["releve.db"], transports, app.config["RELEVE_CLOCK"],
-                            enabled=app.config.get("RELEVE_DISPATCH_IN_BACKGROUND", not app.testing))
+    background = app.config.get("RELEVE_DISPATCH_IN_BACKGROUND", not app.testing)
+    dispatcher = Dispatcher(app.extensions["releve.db"], transports, app.config["RELEVE_CLOCK"], enabled=background)
     app.extensions["releve.dispatcher"] = dispatcher
+
+    def sweep_texts() -> None:
+        with app.app_context():
+            registry = get_registry()
+            # Texts that waited in a spool were never tried: no need to leave them a moment.
+            sweep(app.extensions["releve.db"], registry.settings, registry, app.config["RELEVE_CLOCK"](),
+                  after=timedelta(0))
+            dispatcher.wake()
+
+    app.extensions["releve.sweep_texts"] = sweep_texts
+    with app.app_context():
+        contact_log().after_replay(sweep_texts)  # texts that waited in the spool are handled now
 
     @app.before_request
     def _start_dispatcher() -> None:

@@ -1,4 +1,13 @@
-"""Every Twilio webhook checks X-Twilio-Signature against the public URL Twilio called."""
+"""Every Twilio webhook checks X-Twilio-Signature against a URL this deployment really serves.
+
+Twilio signs the URL it called. Checking against the request's own Host header would accept a
+request Twilio signed for another host of the same account (a staging server, another app)
+replayed here with that host name. So the URL is rebuilt on the configured public addresses
+(`service.public_url`, one or several); behind a proxy (RELEVE_BEHIND_PROXY=1), the forwarded
+scheme and host count only when the host is one of those. Without any public address, the local
+default (`RELEVE_BASE_URL`, else http://127.0.0.1:5000) is the only one: `make run` and tests
+work, and a real server says loudly at start that it needs one.
+"""
 from __future__ import annotations
 
 import hmac
@@ -6,6 +15,7 @@ import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
@@ -13,28 +23,42 @@ from twilio.request_validator import RequestValidator  # type: ignore[import-unt
 logger = logging.getLogger(__name__)
 
 View = TypeVar("View", bound=Callable[..., Any])
+LOCAL_DEFAULT = "http://127.0.0.1:5000"
 
 
-def public_url() -> str:
-    """The URL Twilio called, as it called it: behind a reverse proxy, the configured public base.
+def public_bases() -> tuple[str, ...]:
+    """The base addresses (scheme://host[:port]) Twilio may call this deployment at."""
+    configured: tuple[str, ...] = tuple(current_app.config.get("RELEVE_PUBLIC_URLS") or ())
+    if configured:
+        return configured
+    return (str(current_app.config.get("RELEVE_BASE_URL") or LOCAL_DEFAULT).rstrip("/"),)
 
-    Without `service.public_url`, the request's own scheme and host are used; set
-    RELEVE_BEHIND_PROXY=1 so that X-Forwarded-Proto and X-Forwarded-Host give the ones Twilio saw.
+
+def signed_urls() -> list[str]:
+    """The URLs Twilio may have signed for this request, most likely first.
+
     The query string is taken raw: Twilio signs it as sent (`%2C` stays `%2C`), and request.url
     would decode it.
     """
-    base = current_app.config.get("RELEVE_PUBLIC_URL") or request.host_url
     query = request.query_string.decode("latin-1")
-    return base.rstrip("/") + request.script_root + request.path + (f"?{query}" if query else "")
+    rest = request.script_root + request.path + (f"?{query}" if query else "")
+    bases = list(public_bases())
+    if current_app.config.get("RELEVE_BEHIND_PROXY"):
+        forwarded = request.host_url.rstrip("/")  # ProxyFix put X-Forwarded-Proto and -Host here
+        hosts = {urlsplit(base).hostname for base in bases}
+        if urlsplit(forwarded).hostname in hosts and forwarded not in bases:
+            bases.insert(0, forwarded)
+    return [base + rest for base in bases]
 
 
-def _is_valid(token: str, url: str, signature: str) -> bool:
-    """The URL as received first (the usual case, one HMAC); then RequestValidator's own check,
+def _is_valid(token: str, urls: list[str], signature: str) -> bool:
+    """Each URL as built first (the usual case, one HMAC); then RequestValidator's own check,
     which also tries the URL with and without its port, as Twilio may sign either."""
     validator = RequestValidator(token)
-    if hmac.compare_digest(validator.compute_signature(url, request.form), signature):
-        return True
-    return bool(validator.validate(url, request.form, signature))
+    for url in urls:
+        if hmac.compare_digest(validator.compute_signature(url, request.form), signature):
+            return True
+    return any(validator.validate(url, request.form, signature) for url in urls)
 
 
 def twilio_signed(view: View) -> View:
@@ -49,8 +73,9 @@ def twilio_signed(view: View) -> View:
         if not token:
             logger.error("refused %s: TWILIO_AUTH_TOKEN is not set, so no request can be checked", request.path)
             abort(403)
-        if not signature or not _is_valid(token, public_url(), signature):
-            logger.warning("refused %s: missing or wrong X-Twilio-Signature for %s", request.path, public_url())
+        if not signature or not _is_valid(token, signed_urls(), signature):
+            logger.warning("refused %s: missing or wrong X-Twilio-Signature (checked against %s)", request.path,
+                           ", ".join(public_bases()))
             abort(403)
         return view(*args, **kwargs)
 

@@ -20,12 +20,13 @@ from flask.cli import AppGroup
 from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
-from coverage.database import make_engine
 from coverage.flask import get_registry
+from coverage.store import Store
+from coverage.store.spool import ContactLog
+from routing.signature import public_bases
 
 OUTCOMES = ("completed", "declined", "no-answer", "busy", "failed")
 WHISPER_VERBS = {"Say", "Play", "Pause", "Gather", "Hangup"}
-BASE_URL = "https://releve.example.org"
 
 
 class TwimlError(AssertionError):
@@ -49,10 +50,12 @@ class CallSimulator:
         self.client: FlaskClient = app.test_client()
         self.validator = RequestValidator(token)
         self.names = names or {}
+        with app.app_context():
+            self.base = public_bases()[0]  # signed for the address this deployment serves
 
     def post(self, url: str, form: dict[str, str]) -> ElementTree.Element:
         """POST a webhook signed as Twilio signs it; return the TwiML document."""
-        absolute = url if url.startswith("http") else BASE_URL + url
+        absolute = url if url.startswith("http") else self.base + url
         signature = self.validator.compute_signature(absolute, form)
         answer = self.client.post(absolute, data=form, headers={"X-Twilio-Signature": signature})
         if answer.status_code != 200 or not (answer.mimetype or "").endswith("xml"):
@@ -160,8 +163,8 @@ class CallSimulator:
 
     def _request_status(self, call_sid: str, form: dict[str, str]) -> None:
         status = {**form, "CallStatus": "completed", "CallDuration": "120"}
-        signature = self.validator.compute_signature(BASE_URL + "/twilio/voice/status", status)
-        answer = self.client.post(BASE_URL + "/twilio/voice/status", data=status,
+        signature = self.validator.compute_signature(self.base + "/twilio/voice/status", status)
+        answer = self.client.post(self.base + "/twilio/voice/status", data=status,
                                   headers={"X-Twilio-Signature": signature})
         if answer.status_code not in (200, 204):
             raise TwimlError(f"status callback answered {answer.status_code}")
@@ -170,19 +173,21 @@ class CallSimulator:
 @contextmanager
 def simulation(app: Flask, at: datetime | None, keep_log: bool) -> Iterator[str]:
     """A token to sign with, the clock at `at`, and (unless asked) a throwaway contact log."""
-    saved = {k: app.config.get(k) for k in ("TWILIO_AUTH_TOKEN", "RELEVE_CLOCK", "RELEVE_PUBLIC_URL")}
-    saved_db = app.extensions["releve.db"]
+    saved = {k: app.config.get(k) for k in ("TWILIO_AUTH_TOKEN", "RELEVE_CLOCK")}
+    saved_extensions = {k: app.extensions[k] for k in ("releve.db", "releve.contact_log")}
     token = app.config.get("TWILIO_AUTH_TOKEN") or secrets.token_hex(16)
-    app.config.update(TWILIO_AUTH_TOKEN=token, RELEVE_PUBLIC_URL=None)
+    app.config.update(TWILIO_AUTH_TOKEN=token)
     if at is not None:
         app.config["RELEVE_CLOCK"] = lambda: at
     if not keep_log:
-        app.extensions["releve.db"] = make_engine("sqlite://")
+        throwaway = Store("sqlite://")
+        app.extensions["releve.db"] = throwaway
+        app.extensions["releve.contact_log"] = ContactLog(throwaway, None)
     try:
         yield token
     finally:
         app.config.update(saved)
-        app.extensions["releve.db"] = saved_db
+        app.extensions.update(saved_extensions)
 
 
 call_cli = AppGroup("call", help="Try calls without a phone.")

@@ -1,29 +1,40 @@
 """The Twilio messaging webhooks: a text to a closed practice reaches the covering office, and the
 patient knows where it went.
 
-Every text is stored first, in its own transaction, before anything else is tried; what follows
-(forwarding, the automatic reply) only queues outbound messages, which are sent after the answer
-to Twilio, by the dispatcher.
+Every text is stored first, before anything else is tried: in the database, or in the spool when
+the database cannot take it. What follows (forwarding, the automatic reply) only queues outbound
+messages, which the dispatcher sends after the answer to Twilio. A stored text is always handled:
+its handling is written in the same transaction as the messages it queues, so a failure leaves it
+unhandled, and Twilio's retry of the same MessageSid, or the sweep, resumes it.
+
+No loops: a text from any Relève number, or one that reads as an automatic reply, is not
+forwarded; a text is never forwarded to a Relève number; and when one sender's texts to one
+destination come faster than a person types (`LOOP_LIMIT` in `LOOP_WINDOW`), Relève stops
+forwarding them and tells the practice once.
 """
 from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, current_app, request
+from sqlalchemy.engine import Connection
 from twilio.twiml.messaging_response import MessagingResponse  # type: ignore[import-untyped]
 
 from calendars.model import fold
-from config.settings import Practice, Settings
-from coverage import contacts
-from coverage.flask import get_registry
+from config.phones import e164
+from config.settings import CoveringOffice, Practice, Settings
+from coverage.flask import contact_log, get_registry
+from coverage.privacy import masked
+from coverage.registry import Registry
 from coverage.schedule import Answer
-from coverage.wording import format_phone
-from routing import outbound
+from coverage.store import Store, StoreUnavailable, outbox
+from coverage.store import contacts as log
+from coverage.wording.numbers import format_phone
+from coverage.wording.texts import MAX_BODY, auto_reply, text
 from routing.signature import twilio_signed
-from routing.texts import MAX_BODY, auto_reply, text
+from routing.webhooks import form_text, now, whole_number
 
 logger = logging.getLogger(__name__)
 
@@ -33,101 +44,164 @@ blueprint = Blueprint("messaging", __name__)
 OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "ARRET", "ARRETE"}
 OPT_IN = {"START", "YES", "UNSTOP"}
 HELP = {"HELP", "INFO"}
-# What another automatic reply looks like: answering it could start a loop of robots.
+# What another automatic reply looks like: it is forwarded (a person may need to know), never
+# answered (answering a robot starts a loop of robots).
 _AUTOMATIC = re.compile(r"reponse automatique|auto.?reply|automatic reply|message automatique|ne pas repondre|"
                         r"do not reply|no.?reply|absent du bureau|out of office")
+# Relève's own texts coming back (a forward, an automatic reply, a text back), from an office's
+# robot or another Relève: neither forwarded nor answered, or two of them would loop.
+_OUR_OWN = re.compile(r"votre message a ete transmis|your message was passed on|"
+                      r"n'a pas pu prendre votre appel|could not take your call|^\s*\[[^\]]{2,120}\]\s*(sms|text)\b")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LOOP_LIMIT = 6                      # forwards from one sender to one destination…
+LOOP_WINDOW = timedelta(minutes=15)  # …within this long: more is a loop, not a person
+SWEEP_AFTER = timedelta(seconds=30)  # a text this old and still unhandled is the sweep's
+SWEEP_WITHIN = timedelta(days=7)     # older ones are left as they are (and stay in the log)
 
 
 def _empty() -> Response:
     return Response(str(MessagingResponse()), mimetype="text/xml")
 
 
-def _required(name: str) -> str:
-    value = request.form.get(name, "").strip()
-    if not value:
-        abort(400, description=f"the form field {name} is required")
-    return value
-
-
 def _media() -> tuple[tuple[str, str], ...]:
-    try:
-        count = int(request.form.get("NumMedia", "0") or 0)
-    except ValueError:
-        abort(400, description="NumMedia must be a whole number")
-    return tuple((request.form.get(f"MediaUrl{i}", ""), request.form.get(f"MediaContentType{i}", ""))
-                 for i in range(min(count, 10)) if request.form.get(f"MediaUrl{i}"))
+    count = whole_number(request.form.get("NumMedia"), 2) or 0
+    return tuple((form_text(f"MediaUrl{i}", 500), form_text(f"MediaContentType{i}", 100))
+                 for i in range(min(count, 10)) if form_text(f"MediaUrl{i}", 500))
 
 
 @blueprint.post("/sms")
 @twilio_signed
-def incoming_text() -> Response:
+def incoming_text() -> Response | tuple[str, int]:
     """A text to a practice's number: stored, then forwarded, and answered once if closed."""
-    message_sid, sender, called = _required("MessageSid"), _required("From"), _required("To")
-    registry, engine, now = get_registry(), current_app.extensions["releve.db"], current_app.config["RELEVE_CLOCK"]()
+    message_sid, called = form_text("MessageSid"), form_text("To")
+    if not message_sid or not called:
+        return "MessageSid and To are required", 400
+    registry = get_registry()
     settings = registry.settings
     practice = settings.practice_for_number(called) if settings else None
-    received = contacts.TextIn(message_sid, practice.id if practice else "", sender, called,
-                               request.form.get("Body", ""), _media(), now)
-    with engine.begin() as connection:
-        if not contacts.record_text(connection, received):
-            return _empty()  # Twilio retried: stored and handled already
-    if practice is None or settings is None:
-        logger.error("text %s to %s, which no practice has: stored, not forwarded", message_sid, called)
+    body = _CONTROL.sub("", request.form.get("Body", ""))[:MAX_BODY * 4]
+    received = log.TextIn(message_sid, practice.id if practice else "", form_text("From") or "unknown", called,
+                          body, _media(), now())
+    stored = contact_log().write(received)
+    if stored is None:
+        logger.warning("text %s is in the spool: it is handled once the database takes it", message_sid)
         return _empty()
-    try:
-        with engine.begin() as connection:
-            handle_text(connection, settings, practice, received, registry.answer(practice.id, now))
-    except Exception:  # noqa: BLE001 - the text is stored; it must show up rather than vanish
-        logger.exception("text %s was stored but could not be handled", message_sid)
-        with engine.begin() as connection:
-            contacts.set_text_handling(connection, message_sid, handling="error")
+    if practice is None or settings is None:
+        logger.error("text %s to a number no practice has (%s): stored, not forwarded", message_sid, masked(called))
+        return _empty()
+    # New, or Twilio retrying one whose handling failed: handle it now if it never was.
+    handle_stored(contact_log().store, settings, registry, message_sid)
     current_app.extensions["releve.dispatcher"].wake()
     return _empty()
 
 
-def handle_text(connection: Any, settings: Settings, practice: Practice, received: contacts.TextIn,
+def handle_stored(store: Store, settings: Settings, registry: Registry, message_sid: str) -> bool:
+    """Handle a stored text that was never handled; True when it was handled now."""
+    try:
+        with store.begin() as connection:
+            row = log.text_row(connection, message_sid)
+            if row is None or row.handling is not None:
+                return False
+            try:
+                practice = settings.practice(row.practice_id)
+            except KeyError:
+                log.set_text_handling(connection, message_sid, handling="no_practice")
+                return True
+            received = log.TextIn(row.message_sid, row.practice_id, row.sender, row.called, row.body,
+                                  tuple(tuple(line.split(" ", 1)) for line in row.media.splitlines() if " " in line),
+                                  row.received_at)
+            handle_text(connection, settings, practice, received, registry.answer(practice.id, row.received_at))
+            return True
+    except StoreUnavailable:
+        logger.warning("text %s is stored but the database failed while handling it: the sweep will", message_sid)
+    except Exception:  # noqa: BLE001 - the text is stored; it is handled at the next try instead
+        logger.exception("text %s is stored but could not be handled; Twilio's retry or the sweep will", message_sid)
+    return False
+
+
+def sweep(store: Store, settings: Settings | None, registry: Registry, at: datetime,
+          after: timedelta = SWEEP_AFTER) -> int:
+    """Handle the texts left unhandled for `after` (a failure, a spool replayed late); how many were."""
+    if settings is None:
+        return 0
+    try:
+        with store.begin() as connection:
+            rows = log.unhandled_texts(connection, at - after)
+    except StoreUnavailable:
+        return 0
+    handled = sum(handle_stored(store, settings, registry, row.message_sid) for row in rows
+                  if row.received_at.timestamp() > (at - SWEEP_WITHIN).timestamp())
+    if handled:
+        logger.info("sweep: %d stored text(s) handled late", handled)
+    return handled
+
+
+def handle_text(connection: Connection, settings: Settings, practice: Practice, received: log.TextIn,
                 answer: Answer) -> None:
     """Decide what becomes of a stored text, and queue the messages that follow from it."""
     # "Arrêt !": French puts a space before ! and ?, and fold() turns a no-break space into a space.
     keyword = fold(received.body).strip(" \t\r\n.!?").upper()
     base = {"was_open": answer.is_open,
-            "reason": None if answer.is_open else (answer.reason or "") if answer.closure else "outside_hours"}
+            "reason": None if answer.is_open else (answer.reason or "")[:300] if answer.closure else "outside_hours"}
+    sender = e164(received.sender)
     if keyword in OPT_OUT or keyword in OPT_IN:
-        outbound.set_opted_out(connection, received.sender, keyword, received.at, keyword in OPT_OUT)
-        contacts.set_text_handling(connection, received.message_sid, **base,
-                                   handling="opt_out" if keyword in OPT_OUT else "opt_in")
+        if sender:
+            outbox.set_opted_out(connection, sender, keyword, received.at, keyword in OPT_OUT)
+        log.set_text_handling(connection, received.message_sid, **base,
+                              handling="opt_out" if keyword in OPT_OUT else "opt_in")
         return
     if keyword in HELP:
-        contacts.set_text_handling(connection, received.message_sid, **base, handling="help")
+        log.set_text_handling(connection, received.message_sid, **base, handling="help")
+        return
+    if received.sender in _releve_numbers(settings):
+        # Another Relève practice's number (or this one's): its forwards and replies are not a
+        # patient, and answering them is how two practices covering each other loop.
+        log.set_text_handling(connection, received.message_sid, **base, handling="loop")
         return
     if _is_ours(settings, practice, received.sender):
         # A covering office answering the forward to the practice's number: not sent back to it.
-        contacts.set_text_handling(connection, received.message_sid, **base, handling="from_office")
+        log.set_text_handling(connection, received.message_sid, **base, handling="from_office")
+        return
+    if _OUR_OWN.search(fold(received.body)):
+        log.set_text_handling(connection, received.message_sid, **base, handling="loop")
         return
     forward = _forward_text(practice, received)
     if answer.is_open:
-        where = _forward(connection, practice, practice.sms, practice.email, forward, received)
-        contacts.set_text_handling(connection, received.message_sid, **base, handling="forwarded" if where else
-                                   "not_forwarded", forwarded_to=where)
+        where = _forward(connection, settings, practice, practice.sms, practice.email, forward, received)
+        log.set_text_handling(connection, received.message_sid, **base,
+                              handling=where[1] if where else "not_forwarded", forwarded_to=where[0] if where else None)
         return
-    # The first office of the chain that can receive a text: the reply must name the office that has it.
-    office = next((settings.offices[o] for o in answer.chain if settings.offices[o].sms or settings.offices[o].email),
-                  settings.offices[answer.chain[0]])
-    where = _forward(connection, practice, office.sms, office.email, forward, received)
+    office = _office_for_texts(settings, answer.chain)
+    where = _forward(connection, settings, practice, office.sms, office.email, forward, received)
     replied = False
-    if _may_reply_to(received):
+    if where and where[1] == "forwarded" and _may_reply_to(received):
         period = f"{answer.closure.uid}@{answer.closure.start.isoformat()}" if answer.closure else \
             f"outside_hours@{answer.reopens_at.isoformat() if answer.reopens_at else ''}"
-        replied = outbound.queue_sms(
+        replied = outbox.queue_sms(
             connection, practice_id=practice.id, purpose="auto_reply", sender=practice.numbers[0],
             to=received.sender, body=auto_reply(practice, office, answer.reopens_at, received.at), at=received.at,
             dedupe_key=f"auto_reply:{practice.id}:{period}:{received.sender}") is not None
-    contacts.set_text_handling(connection, received.message_sid, **base, handling="forwarded" if where else
-                               "not_forwarded", forwarded_to=where, office_id=office.id, replied=replied)
+    log.set_text_handling(connection, received.message_sid, **base, handling=where[1] if where else "not_forwarded",
+                          forwarded_to=where[0] if where else None, office_id=office.id, replied=replied)
 
 
-def _forward_text(practice: Practice, received: contacts.TextIn) -> str:
-    sender = format_phone(received.sender) if received.sender.startswith("+") else received.sender
+def _office_for_texts(settings: Settings, chain: tuple[str, ...]) -> CoveringOffice:
+    """The first office of the chain that can receive a text: the reply must name the office that
+    has it."""
+    for office_id in chain:
+        office = settings.offices[office_id]
+        if _sms_of(settings, office.sms) or office.email:
+            return office
+    return settings.offices[chain[0]]
+
+
+def _sms_of(settings: Settings, number: str | None) -> str | None:
+    """A mobile texts may be forwarded to: never a Relève number (that would loop)."""
+    return number if number and number not in _releve_numbers(settings) else None
+
+
+def _forward_text(practice: Practice, received: log.TextIn) -> str:
+    sender = format_phone(received.sender) if e164(received.sender) else received.sender
     media = ""
     if received.media:
         links = " ".join(url for url, _ in received.media)
@@ -140,47 +214,77 @@ def _forward_text(practice: Practice, received: contacts.TextIn) -> str:
     return text(practice, "forward", sender=sender, body=body) + media
 
 
-def _forward(connection: Any, practice: Practice, sms: str | None, email: str | None, body: str,
-             received: contacts.TextIn) -> str | None:
-    """To a mobile when there is one, else to an email address; the destination, or None."""
+def _forward(connection: Connection, settings: Settings, practice: Practice, sms: str | None, email: str | None,
+             body: str, received: log.TextIn) -> tuple[str, str] | None:
+    """To a mobile when there is one, else to an email address: (destination, handling), or None
+    when there is nowhere to forward it. The handling is "loop" when this sender's texts to this
+    destination come too fast: they are then kept, not forwarded, and the practice is told."""
     key = f"forward:{received.message_sid}"
-    if sms:
-        outbound.queue_sms(connection, practice_id=practice.id, purpose="forward", sender=practice.numbers[0],
-                           to=sms, body=body, at=received.at, dedupe_key=key)
-        return sms
-    if email:
+    destination = _sms_of(settings, sms) or email
+    if destination is None:
+        logger.warning("practice %s: a text from %s has nowhere to be forwarded (no sms or email)",
+                       practice.id, masked(received.sender))
+        return None
+    if log.forwards_between(connection, received.sender, destination, received.at - LOOP_WINDOW) >= LOOP_LIMIT:
+        _tell_about_loop(connection, practice, received, destination)
+        return destination, "loop"
+    if _sms_of(settings, sms):
+        outbox.queue_sms(connection, practice_id=practice.id, purpose="forward", sender=practice.numbers[0],
+                         to=destination, body=body, at=received.at, dedupe_key=key)
+    else:
         subject = (f"SMS pour {practice.name.written} de {received.sender}" if practice.language.startswith("fr")
                    else f"Text for {practice.name.written} from {received.sender}")
-        outbound.queue_email(connection, practice_id=practice.id, purpose="forward", to=email, subject=subject,
-                             text=body, html=None, at=received.at, dedupe_key=key)
-        return email
-    logger.warning("practice %s: a text from %s has nowhere to be forwarded (no sms or email)",
-                   practice.id, received.sender)
-    return None
+        outbox.queue_email(connection, practice_id=practice.id, purpose="forward", to=destination, subject=subject,
+                           text=body, html=None, at=received.at, dedupe_key=key)
+    return destination, "forwarded"
+
+
+def _tell_about_loop(connection: Connection, practice: Practice, received: log.TextIn, destination: str) -> None:
+    """Once a day per sender and destination: the practice learns that forwarding stopped."""
+    logger.warning("practice %s: texts from %s to %s come too fast: a loop; forwarding stopped", practice.id,
+                   masked(received.sender), masked(destination) if destination.startswith("+") else destination)
+    french = practice.language.startswith("fr")
+    message = (f"Relève : les SMS de {received.sender} arrivent trop vite pour être ceux d'une personne (plus de "
+               f"{LOOP_LIMIT} en {int(LOOP_WINDOW.total_seconds() // 60)} minutes, sans doute un répondeur automatique). "
+               f"Ils ne sont plus transférés à {destination} ; ils restent dans la liste des contacts."
+               if french else
+               f"Relève: texts from {received.sender} come too fast to be a person's (more than {LOOP_LIMIT} in "
+               f"{int(LOOP_WINDOW.total_seconds() // 60)} minutes, likely an automatic responder). They are no longer "
+               f"forwarded to {destination}; they stay in the contact list.")
+    key = f"loop:{practice.id}:{received.sender}:{destination}:{received.at.astimezone(practice.timezone).date()}"
+    if practice.email:
+        outbox.queue_email(connection, practice_id=practice.id, purpose="loop", to=practice.email,
+                           subject="Relève : transfert de SMS arrêté" if french else "Relève: text forwarding stopped",
+                           text=message, html=None, at=received.at, dedupe_key=key)
+    elif practice.sms:
+        outbox.queue_sms(connection, practice_id=practice.id, purpose="loop", sender=practice.numbers[0],
+                         to=practice.sms, body=message, at=received.at, dedupe_key=key)
+
+
+def _releve_numbers(settings: Settings) -> frozenset[str]:
+    return frozenset(number for each in settings.practices for number in each.numbers)
 
 
 def _is_ours(settings: Settings, practice: Practice, sender: str) -> bool:
-    ours = {*practice.numbers, *practice.front_desk, practice.sms}
+    ours: set[str | None] = {*practice.numbers, *practice.front_desk, practice.sms}
     ours |= {number for office in settings.offices.values() for number in (office.phone, office.sms)}
     return sender in ours
 
 
-def _may_reply_to(received: contacts.TextIn) -> bool:
-    """Never to a withheld sender, a short code (not a +E.164 number) or another robot."""
-    if not received.sender.startswith("+") or len(received.sender) < 9:
-        return False
-    return not _AUTOMATIC.search(fold(received.body))
+def _may_reply_to(received: log.TextIn) -> bool:
+    """Only to a real number (never to a withheld sender, a short code or a SIP address), and
+    never to another robot."""
+    return e164(received.sender) is not None and not _AUTOMATIC.search(fold(received.body))
 
 
 @blueprint.post("/sms/status")
 @twilio_signed
 def message_status() -> tuple[str, int]:
     """Twilio's status callback for a message we sent: queued, sent, delivered, failed…"""
-    sid, status = _required("MessageSid"), _required("MessageStatus")
-    code = request.form.get("ErrorCode", "").strip()
-    now: datetime = current_app.config["RELEVE_CLOCK"]()
-    with current_app.extensions["releve.db"].begin() as connection:
-        known = outbound.record_status(connection, sid, status, int(code) if code.isdigit() else None, now)
-    if not known:
+    sid, status = form_text("MessageSid"), form_text("MessageStatus", 20)
+    if not sid or not status:
+        return "MessageSid and MessageStatus are required", 400
+    known = contact_log().write(log.MessageStatus(sid, status, whole_number(request.form.get("ErrorCode"), 6), now()))
+    if known is False:
         logger.info("status %s for message %s, which is not one of ours", status, sid)
     return "", 204

@@ -11,12 +11,15 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr
 from typing import Protocol
 
 from twilio.base.exceptions import TwilioRestException  # type: ignore[import-untyped]
 from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-untyped]
 from twilio.rest import Client  # type: ignore[import-untyped]
+
+from config.env import Smtp
+from coverage.privacy import masked
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +53,7 @@ class SmsTransport(Protocol):
 
 
 class EmailTransport(Protocol):
-    def send_email(self, to: str, subject: str, text: str, html: str | None) -> Sent: ...
+    def send_email(self, to: str, subject: str, text: str, html: str | None, message_key: str = "") -> Sent: ...
 
 
 class TwilioSms:
@@ -75,7 +78,7 @@ class TwilioSms:
             # 4xx with a code are final.
             permanent = code in PERMANENT_TWILIO_CODES or (400 <= exc.status < 500 and exc.status not in (401, 429)
                                                            and code not in (20003, 20429, None))
-            raise TransportError(f"Twilio refused the SMS to {to}: {exc.msg} (error {code}, HTTP {exc.status})",
+            raise TransportError(f"Twilio refused the SMS to {masked(to)}: {exc.msg} (error {code}, HTTP {exc.status})",
                                  permanent=permanent, code=code) from None
         except Exception as exc:  # noqa: BLE001 - network errors of any kind: try again later
             raise TransportError(f"Twilio could not be reached: {type(exc).__name__}: {exc}", permanent=False) from None
@@ -83,29 +86,21 @@ class TwilioSms:
         return Sent(message.sid, "sent", segments)
 
 
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int
-    sender: str
-    sender_name: str = "Relève"
-    username: str | None = None
-    password: str | None = None
-    starttls: bool = True
-
-
 class SmtpEmail:
     """Email through an SMTP server: a plain-text part, and an HTML part when there is one."""
 
-    def __init__(self, settings: SmtpSettings) -> None:
+    def __init__(self, settings: Smtp) -> None:
         self.settings = settings
 
-    def send_email(self, to: str, subject: str, text: str, html: str | None) -> Sent:
+    def send_email(self, to: str, subject: str, text: str, html: str | None, message_key: str = "") -> Sent:
         message = EmailMessage()
         message["From"] = formataddr((self.settings.sender_name, self.settings.sender))
         message["To"] = to
         message["Subject"] = subject
-        message_id = make_msgid(domain=self.settings.sender.partition("@")[2] or None)
+        # Stable: the key names the stored message, so a copy sent again after a crash (the server
+        # stored it, the process died before recording it) is the same message to the mail client.
+        domain = self.settings.sender.partition("@")[2] or "releve.invalid"
+        message_id = f"<releve.{message_key or 'message'}@{domain}>"
         message["Message-ID"] = message_id
         message.set_content(text)
         if html:
@@ -135,9 +130,9 @@ class Outbox:
     """No credentials: the message stays on this machine, shown by the home page and `outbox list`."""
 
     def send_sms(self, sender: str, to: str, body: str, status_callback: str | None) -> Sent:
-        logger.info("outbox: SMS from %s to %s: %s", sender, to, body)
+        logger.info("outbox: SMS to %s kept locally (%d characters)", masked(to), len(body))
         return Sent(None, "outbox")
 
-    def send_email(self, to: str, subject: str, text: str, html: str | None) -> Sent:
-        logger.info("outbox: email to %s: %s", to, subject)
+    def send_email(self, to: str, subject: str, text: str, html: str | None, message_key: str = "") -> Sent:
+        logger.info("outbox: email to %s kept locally", to)
         return Sent(None, "outbox")

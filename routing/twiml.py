@@ -1,30 +1,33 @@
 """TwiML for calls, always built with the twilio library (it escapes text and stays valid XML).
 
 The library emits any unknown keyword as an attribute without complaint, so every verb is built
-here, once, with keywords checked against Twilio's documentation.
+here, once, with keywords checked against Twilio's documentation. What is said comes from
+coverage.wording; here is only how it is said (the voice) and where the call goes next.
 """
 from __future__ import annotations
 
-from datetime import datetime
+import re
 from urllib.parse import urlencode
 
 from flask import current_app, url_for
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse  # type: ignore[import-untyped]
 
 from config.settings import CoveringOffice, Practice, Settings
-from coverage.schedule import Answer
-from routing.greetings import (
-    VOICES,
-    capitalized,
-    closed_word,
-    office_template,
-    spoken_phone,
-    spoken_reopening,
-    template,
-    whisper_text,
-)
+from coverage.wording.greetings import greeting, office_template, voicemail_text, whisper_text
 
 VOICEMAIL_SECONDS = 180
+
+# <Say> voice per language. The voice must match the `language` attribute or <Say> fails;
+# Polly has no Canadian English voice, so en-CA is spoken as en-US.
+VOICES = {
+    "fr-FR": ("fr-FR", "Polly.Lea-Neural"),
+    "fr-CA": ("fr-CA", "Polly.Gabrielle-Neural"),
+    "en-US": ("en-US", "Polly.Joanna-Neural"),
+    "en-CA": ("en-US", "Polly.Joanna-Neural"),
+    "en-GB": ("en-GB", "Polly.Amy-Neural"),
+}
+# Characters XML 1.0 cannot hold at all, even escaped: a document with one is refused (12100).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def action_url(endpoint: str, **params: object) -> str:
@@ -38,17 +41,7 @@ def action_url(endpoint: str, **params: object) -> str:
 
 def say(response: VoiceResponse | Gather, text: str, language: str) -> None:
     say_language, voice = VOICES[language]
-    response.say(text, language=say_language, voice=voice)
-
-
-def greeting(settings: Settings, practice: Practice, name: str, **values: str) -> str:
-    """A greeting filled in: the practice's names are always available."""
-    spoken = practice.name.spoken
-    values = {"practice": spoken, "Practice": capitalized(spoken),
-              "closed": closed_word(practice.name, practice.language), **values}
-    if "office" in values:
-        values["Office"] = capitalized(values["office"])
-    return template(settings, practice, name).format(**values)
+    response.say(_NOT_XML.sub("", text), language=say_language, voice=voice)
 
 
 def ring_front_desk(practice: Practice, caller_id: str) -> VoiceResponse:
@@ -60,16 +53,6 @@ def ring_front_desk(practice: Practice, caller_id: str) -> VoiceResponse:
         dial.number(number)
     response.append(dial)
     return response
-
-
-def closed_greeting(settings: Settings, practice: Practice, answer: Answer, now: datetime) -> str:
-    first = settings.offices[answer.chain[0]]
-    reopening = spoken_reopening(answer.reopens_at, now, practice.language)
-    if answer.closure is None:
-        return greeting(settings, practice, "outside_hours", reopening=reopening, office=first.name.spoken)
-    title = answer.closure.summary.strip()
-    reason = (f" pour {title}" if practice.language.startswith("fr") else f" for {title}") if title else ""
-    return greeting(settings, practice, "closed", reason=reason, reopening=reopening, office=first.name.spoken)
 
 
 def dial_office(response: VoiceResponse, settings: Settings, practice: Practice, chain: tuple[str, ...],
@@ -106,16 +89,17 @@ def whisper(settings: Settings, practice: Practice, office: CoveringOffice, reop
     return response
 
 
+def hang_up() -> VoiceResponse:
+    """End this leg: for an office's leg, "not accepted"; for a caller, the end of the call."""
+    response = VoiceResponse()
+    response.hangup()
+    return response
+
+
 def voicemail(settings: Settings, practice: Practice, chain: tuple[str, ...], *, is_open: bool) -> VoiceResponse:
     """The last resort: a message after the beep, naming where else to call."""
     response = VoiceResponse()
-    if is_open or not chain:
-        text = greeting(settings, practice, "open_voicemail")
-    else:
-        office = settings.offices[chain[0]]
-        text = greeting(settings, practice, "voicemail", office=office.name.spoken,
-                        office_phone=spoken_phone(office.phone))
-    say(response, text, practice.language)
+    say(response, voicemail_text(settings, practice, chain, is_open=is_open), practice.language)
     response.record(action=action_url("routing.recorded", practice=practice.id), method="POST",
                     max_length=VOICEMAIL_SECONDS, play_beep=True, finish_on_key="#", timeout=10)
     # Twilio goes on here only when nothing was recorded.

@@ -1,9 +1,14 @@
 """The Twilio voice webhooks: an incoming call reaches the front desk, a covering office, or a
 voicemail; never a dead end.
 
-While a caller is on the line every answer is valid TwiML that gets them somewhere: an error in
-any step falls back to ringing the practice's lines and its first covering office together, then
-a voicemail (`fallback_response`).
+Two legs are answered here, and each has its own way of failing safely:
+- the caller's leg (`on_the_callers_leg`): any error answers TwiML that reaches someone, ringing
+  the practice's lines and its first covering office together, then a voicemail;
+- a covering office's leg (the whisper, `on_the_offices_leg`): Twilio accepts only <Say>,
+  <Play>, <Gather> and <Hangup> there, so an error connects the office or hangs up its leg, never
+  more.
+Nothing here waits for the database: the contact log writes to the spool when it cannot (see
+coverage.store.spool), and every decision comes from the request, the settings and the schedule.
 """
 from __future__ import annotations
 
@@ -13,35 +18,30 @@ from datetime import datetime
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import Dial, VoiceResponse  # type: ignore[import-untyped]
 
-from config.settings import Practice, Settings
-from coverage import contacts
-from coverage.flask import get_registry
-from routing import outbound, texts, twiml
-from routing.greetings import spoken_reopening
+from config.phones import e164
+from config.settings import CoveringOffice, Practice, Settings
+from coverage.flask import contact_log, get_registry
+from coverage.privacy import masked
+from coverage.store import StoreUnavailable, outbox
+from coverage.store import contacts as log
+from coverage.store.tables import FRONT_DESK, OFFICE
+from coverage.wording.dates import spoken_reopening
+from coverage.wording.greetings import closed_greeting, greeting
+from coverage.wording.texts import text
+from routing import twiml
 from routing.signature import twilio_signed
+from routing.webhooks import duration, form_text, now, xml
 
 logger = logging.getLogger(__name__)
 
 blueprint = Blueprint("routing", __name__)
 
-# Twilio's values for a withheld number: never a caller ID to pass on, never a number to text.
-WITHHELD = {"anonymous", "unknown", "restricted", "private", ""}
 
-
-def _xml(response: VoiceResponse) -> Response:
-    return Response(str(response), mimetype="text/xml")
-
-
-def _now() -> datetime:
-    now: datetime = current_app.config["RELEVE_CLOCK"]()
-    return now
-
-
-def _db() -> Any:
-    return current_app.extensions["releve.db"]
+class BadRequest(Exception):
+    """A request whose parameters do not make sense (an unknown practice, a step past the chain)."""
 
 
 def _settings() -> Settings:
@@ -51,22 +51,23 @@ def _settings() -> Settings:
     return settings
 
 
-def _field(name: str) -> str:
-    value = request.form.get(name, "").strip()
-    if not value:
-        raise KeyError(f"missing form field {name}")
-    return value
+def _where(settings: Settings) -> tuple[Practice, tuple[str, ...], int]:
+    """The practice, chain and step an action URL names, checked against the settings."""
+    try:
+        practice = settings.practice(request.args.get("practice", ""))
+    except KeyError:
+        raise BadRequest("unknown practice") from None
+    chain = tuple(o for o in request.args.get("chain", "").split(",") if o)
+    step_text = request.args.get("step", "0")
+    if not (step_text.isascii() and step_text.isdigit() and len(step_text) < 4):
+        raise BadRequest("step is not a number")
+    step = int(step_text)
+    if any(office not in settings.offices for office in chain) or (chain and step >= len(chain)):
+        raise BadRequest("the chain names an unknown office or the step is past it")
+    return practice, chain, step
 
 
-def _chain() -> tuple[str, ...]:
-    return tuple(office for office in request.args.get("chain", "").split(",") if office)
-
-
-def _step() -> int:
-    return int(request.args.get("step", "0"))
-
-
-def on_the_line(view: Callable[..., Response]) -> Callable[..., Response]:
+def on_the_callers_leg(view: Callable[..., Response]) -> Callable[..., Response]:
     """A caller is waiting: whatever goes wrong, answer with TwiML that reaches someone."""
 
     @wraps(view)
@@ -75,142 +76,206 @@ def on_the_line(view: Callable[..., Response]) -> Callable[..., Response]:
             return view(*args, **kwargs)
         except Exception:  # noqa: BLE001 - the caller must never hear Twilio's error message
             logger.exception("voice webhook %s failed; the caller gets the fallback", request.path)
-            return _xml(fallback_response())
+            return xml(fallback_response())
 
     return guarded
 
 
+def on_the_offices_leg(view: Callable[..., Response]) -> Callable[..., Response]:
+    """An office picked up: an error connects it when it said yes (or was not asked), else hangs up
+    its leg, and Twilio goes on with the caller's call. Never the caller's verbs on this leg."""
+
+    @wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return view(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - only <Say>, <Gather>, <Hangup> or nothing may answer here
+            logger.exception("whisper webhook %s failed; the office's leg is %s", request.path,
+                             "connected" if _may_connect_on_error() else "hung up")
+            return xml(VoiceResponse() if _may_connect_on_error() else twiml.hang_up())
+
+    return guarded
+
+
+def _may_connect_on_error() -> bool:
+    if request.endpoint == "routing.whisper_answer":
+        return request.form.get("Digits") == "1"
+    return True  # the whisper itself: better a person without the whisper than no person
+
+
 def caller_id_for(practice: Practice, caller: str) -> str:
-    """Forward with the caller's number, so the covering office sees who calls; withheld numbers
-    cannot be passed on, and the practice's own number is shown instead."""
-    return practice.numbers[0] if caller.lower() in WITHHELD else caller
+    """Forward with the caller's number, so the covering office sees who calls. Only a valid E.164
+    number is passed on; a withheld number, a SIP address or a `client:` name is not, and the
+    practice's own number is shown instead."""
+    return e164(caller) or practice.numbers[0]
 
 
 @blueprint.post("/voice")
 @twilio_signed
-@on_the_line
+@on_the_callers_leg
 def incoming_call() -> Response:
     """A call to a practice's number: front desk when open, else greeting and covering office."""
-    settings, now = _settings(), _now()
-    practice = settings.practice_for_number(_field("To"))
+    settings, at = _settings(), now()
+    practice = settings.practice_for_number(form_text("To"))
     if practice is None:
-        logger.error("call to %s, which no practice has: fallback", request.form.get("To"))
-        return _xml(fallback_response())
-    caller, call_sid = request.form.get("From", "unknown"), _field("CallSid")
-    answer = get_registry().answer(practice.id, now)
+        logger.error("call to a number no practice has (%s): fallback", masked(form_text("To")))
+        return xml(fallback_response())
+    caller, call_sid = form_text("From"), form_text("CallSid")
+    if not call_sid:
+        raise BadRequest("no CallSid")
+    answer = get_registry().answer(practice.id, at)
     reason = None if answer.is_open else (answer.reason or "") if answer.closure else "outside_hours"
-    with _db().begin() as connection:
-        contacts.record_call(connection, contacts.CallStart(
-            call_sid, practice.id, caller, practice.numbers[0], now, answer.is_open, reason, answer.chain))
+    contact_log().write(log.CallStart(call_sid, practice.id, caller or "unknown", practice.numbers[0], at,
+                                      answer.is_open, reason, answer.chain))
     if answer.is_open:
-        return _xml(twiml.ring_front_desk(practice, caller_id_for(practice, caller)))
+        return xml(twiml.ring_front_desk(practice, caller_id_for(practice, caller)))
     response = VoiceResponse()
-    twiml.say(response, twiml.closed_greeting(settings, practice, answer, now), practice.language)
+    twiml.say(response, closed_greeting(settings, practice, answer, at), practice.language)
     twiml.dial_office(response, settings, practice, answer.chain, 0, caller_id_for(practice, caller))
-    return _xml(response)
+    return xml(response)
 
 
 @blueprint.post("/voice/whisper")
 @twilio_signed
-@on_the_line
+@on_the_offices_leg
 def whisper() -> Response:
     """Heard by the covering office when it picks up, before the caller is connected."""
-    settings, now = _settings(), _now()
-    practice = settings.practice(request.args["practice"])
-    office = settings.offices[_chain()[_step()]]
-    answer = get_registry().answer(practice.id, now)
-    reopening = spoken_reopening(answer.reopens_at, now, office.language, with_time=False)
-    accept_url = twiml.action_url("routing.whisper_answer", practice=practice.id, chain=",".join(_chain()), step=_step())
-    return _xml(twiml.whisper(settings, practice, office, reopening, accept_url))
+    settings, at = _settings(), now()
+    practice, chain, step = _where(settings)
+    office = settings.offices[chain[step]]
+    answer = get_registry().answer(practice.id, at)
+    reopening = spoken_reopening(answer.reopens_at, at, office.language, with_time=False)
+    accept_url = twiml.action_url("routing.whisper_answer", practice=practice.id, chain=",".join(chain), step=step)
+    return xml(twiml.whisper(settings, practice, office, reopening, accept_url))
 
 
 @blueprint.post("/voice/whisper/answer")
 @twilio_signed
-@on_the_line
+@on_the_offices_leg
 def whisper_answer() -> Response:
-    """1 pressed: connect. Anything else, or nothing: the office's leg hangs up, the caller goes on."""
-    if request.form.get("Digits") == "1":
-        return _xml(VoiceResponse())
-    office = _settings().offices[_chain()[_step()]]
-    with _db().begin() as connection:
-        contacts.decline_leg(connection, _field("ParentCallSid"), _step(), office.id, office.phone, _now())
-    response = VoiceResponse()
-    response.hangup()
-    return _xml(response)
+    """1 pressed: connect. Anything else: the office's leg hangs up, and the caller goes on."""
+    settings = _settings()
+    practice, chain, step = _where(settings)
+    office = settings.offices[chain[step]]
+    is_accepted = request.form.get("Digits") == "1"
+    parent = form_text("ParentCallSid")
+    if parent:
+        # What Relève saw decides, at the dial's end, whether the office took the call. The
+        # dial's action may come to another process a moment later: this is written at once.
+        contact_log().write(log.LegAnswer(parent, step, office.id, office.phone, is_accepted, now()))
+    return xml(VoiceResponse() if is_accepted else twiml.hang_up())
 
 
 @blueprint.post("/voice/dial")
 @twilio_signed
-@on_the_line
+@on_the_callers_leg
 def dial_result() -> Response:
-    """A dial ended: connected (the call is over), or try the next office, or the voicemail."""
-    settings, now = _settings(), _now()
-    practice = settings.practice(request.args["practice"])
-    chain, step, call_sid = _chain(), _step(), _field("CallSid")
+    """A dial ended: connected (the call is over), or the next office, or the voicemail."""
+    settings, at = _settings(), now()
+    practice, chain, step = _where(settings)
+    call_sid = form_text("CallSid")
     at_desk = request.args.get("desk") == "1"
-    target, number = ("front_desk", ",".join(practice.front_desk)) if at_desk else \
-        (chain[step], settings.offices[chain[step]].phone)
-    status = request.form.get("DialCallStatus", "failed")
-    with _db().begin() as connection:
-        declined = contacts.finish_leg(connection, call_sid, step, target, number, status,
-                                       request.form.get("DialCallSid"), _int(request.form.get("DialCallDuration")), now)
-        # A whisper that hung up (not accepted) may still be reported "completed" by Twilio.
-        answered = status == "completed" and not declined and request.form.get("DialBridged") != "false"
+    office = None if at_desk or not chain else settings.offices[chain[step]]
+    target, number = ("front_desk", ",".join(practice.front_desk)) if office is None else (office.id, office.phone)
+    status = form_text("DialCallStatus", 20) or "failed"
+    contact_log().write(log.LegEnd(call_sid, step, target, number, status, form_text("DialCallSid") or None,
+                                   duration("DialCallDuration"), at))
+    if _was_answered(status, call_sid, step, office):
+        contact_log().write(log.CallOutcome(call_sid, FRONT_DESK if office is None else OFFICE,
+                                            None if office is None else office.id, at))
+        return xml(twiml.hang_up())
+    if not at_desk and step + 1 < len(chain):
+        following = settings.offices[chain[step + 1]]
         response = VoiceResponse()
-        if answered:
-            contacts.set_outcome(connection, call_sid, contacts.FRONT_DESK if at_desk else contacts.OFFICE, now,
-                                 None if at_desk else chain[step])
-            response.hangup()
-            return _xml(response)
-        if step + 1 < len(chain):
-            office = settings.offices[chain[step + 1]]
-            twiml.say(response, twiml.greeting(settings, practice, "next_office", office=office.name.spoken),
-                      practice.language)
-            twiml.dial_office(response, settings, practice, chain, step + 1,
-                              caller_id_for(practice, request.form.get("From", "unknown")))
-            return _xml(response)
-        if at_desk:
-            _text_back(connection, practice, request.form.get("From", ""), now)
+        twiml.say(response, greeting(settings, practice, "next_office", office=following.name.spoken),
+                  practice.language)
+        twiml.dial_office(response, settings, practice, chain, step + 1, caller_id_for(practice, form_text("From")))
+        return xml(response)
     if at_desk:
-        current_app.extensions["releve.dispatcher"].wake()
-    return _xml(twiml.voicemail(settings, practice, chain, is_open=at_desk))
+        _text_back(practice, form_text("From"), at)
+    return xml(twiml.voicemail(settings, practice, chain, is_open=at_desk))
 
 
-def _text_back(connection: Any, practice: Practice, caller: str, now: datetime) -> None:
-    """The front desk missed a call: tell the caller the practice will call back (once a day)."""
-    if caller.lower() in WITHHELD or not caller.startswith("+"):
+def _was_answered(status: str, call_sid: str, step: int, office: CoveringOffice | None) -> bool:
+    """Whether a person took the call on this dial.
+
+    Twilio says "completed" for any leg that was picked up, an office's own voicemail included.
+    What Relève saw at the whisper decides: an office that declined did not take the call, and one
+    that must press 1 took it only if Relève saw the 1. Only when the contact log cannot tell (the
+    database is down, or events wait in the spool) does Twilio's DialBridged stand in for it.
+    """
+    if status != "completed":
+        return False
+    bridged = request.form.get("DialBridged", "").lower()
+    if office is None:
+        return bridged != "false"
+    log_of_calls = contact_log()
+    try:
+        if log_of_calls.health.pending:
+            raise StoreUnavailable("events wait in the spool")
+        with log_of_calls.store.begin() as connection:
+            leg = log.leg(connection, call_sid, step)
+    except StoreUnavailable:
+        return bridged == "true" if office.ask_to_accept else bridged != "false"
+    if leg is not None and leg.status == "declined":
+        return False
+    if office.ask_to_accept:
+        return leg is not None and leg.accepted_at is not None
+    return bridged != "false"
+
+
+def _text_back(practice: Practice, caller: str, at: datetime) -> None:
+    """The front desk missed a call: tell the caller the practice will call back (once a day).
+    Queued only: the dispatcher sends it after this answer, never while the caller waits."""
+    number = e164(caller)
+    if number is None:
         return
-    day = now.astimezone(practice.timezone).date().isoformat()
-    outbound.queue_sms(connection, practice_id=practice.id, purpose="text_back", sender=practice.numbers[0],
-                       to=caller, body=texts.text(practice, "text_back"), at=now,
-                       dedupe_key=f"text_back:{practice.id}:{caller}:{day}")
+    day = at.astimezone(practice.timezone).date().isoformat()
+    try:
+        with contact_log().store.begin() as connection:
+            outbox.queue_sms(connection, practice_id=practice.id, purpose="text_back", sender=practice.numbers[0],
+                             to=number, body=text(practice, "text_back"), at=at,
+                             dedupe_key=f"text_back:{practice.id}:{number}:{day}")
+    except StoreUnavailable:
+        logger.warning("practice %s: no text back to %s, the database is unavailable", practice.id, masked(number))
+        return
+    current_app.extensions["releve.dispatcher"].wake()
 
 
 @blueprint.post("/voice/recorded")
 @twilio_signed
-@on_the_line
+@on_the_callers_leg
 def recorded() -> Response:
     """A voicemail was left: keep where the recording is, thank the caller."""
     settings = _settings()
-    practice = settings.practice(request.args["practice"])
-    with _db().begin() as connection:
-        contacts.record_voicemail(connection, _field("CallSid"), _field("RecordingUrl"),
-                                  _int(request.form.get("RecordingDuration")), _now())
+    practice, _, _ = _where(settings)
+    _record_voicemail(practice.id)
     response = VoiceResponse()
-    twiml.say(response, twiml.greeting(settings, practice, "thanks"), practice.language)
+    twiml.say(response, greeting(settings, practice, "thanks"), practice.language)
     response.hangup()
-    return _xml(response)
+    return xml(response)
+
+
+def _record_voicemail(practice_id: str) -> None:
+    url = form_text("RecordingUrl", 500)
+    if not url:
+        return
+    contact_log().write(log.Voicemail(form_text("CallSid"), practice_id, form_text("From") or "unknown",
+                                      form_text("To"), url, form_text("RecordingSid") or None,
+                                      duration("RecordingDuration"), now()))
 
 
 @blueprint.post("/voice/status")
 @twilio_signed
 def call_status() -> Response | tuple[str, int]:
     """Twilio's status callback: the call's final status and duration complete its record."""
-    call_sid, status = request.form.get("CallSid", "").strip(), request.form.get("CallStatus", "").strip()
+    call_sid, status = form_text("CallSid"), form_text("CallStatus", 20)
     if not call_sid or not status:
-        abort(400, description="CallSid and CallStatus are required")
-    with _db().begin() as connection:
-        contacts.record_call_status(connection, call_sid, status, _int(request.form.get("CallDuration")), _now())
+        return "CallSid and CallStatus are required", 400
+    settings = get_registry().settings
+    practice = settings.practice_for_number(form_text("To")) if settings else None
+    contact_log().write(log.CallStatus(call_sid, practice.id if practice else "", form_text("From") or "unknown",
+                                       form_text("To"), status, duration("CallDuration"), now()))
     return "", 204
 
 
@@ -222,27 +287,22 @@ def fallback() -> Response:
     It depends on as little as possible: no database, no calendar; the configuration only if it
     is already in memory.
     """
-    return _xml(fallback_response())
+    return xml(fallback_response())
 
 
 @blueprint.post("/voice/fallback/done")
 @twilio_signed
 def fallback_done() -> Response:
     """After the fallback's dial (nobody answered: a voicemail) or its recording (goodbye)."""
-    response = VoiceResponse()
     if request.args.get("after") == "dial" and request.form.get("DialCallStatus") != "completed":
-        return _xml(_fallback_voicemail(response))
+        return xml(_fallback_voicemail(VoiceResponse()))
     if request.form.get("RecordingUrl"):
-        logger.warning("voicemail left through the fallback: call %s from %s, recording %s",
-                       request.form.get("CallSid"), request.form.get("From"), request.form.get("RecordingUrl"))
         try:
-            with _db().begin() as connection:
-                contacts.record_voicemail(connection, request.form.get("CallSid", ""), request.form["RecordingUrl"],
-                                          _int(request.form.get("RecordingDuration")), _now())
-        except Exception:  # noqa: BLE001 - the recording is in the log and in Twilio's console
+            practice, _ = _practice_for_fallback()
+            _record_voicemail(practice.id if practice else "")
+        except Exception:  # noqa: BLE001 - the recording stays in Twilio's console whatever happens
             logger.exception("the fallback voicemail could not be written to the contact log")
-    response.hangup()
-    return _xml(response)
+    return xml(twiml.hang_up())
 
 
 def fallback_response() -> VoiceResponse:
@@ -251,16 +311,21 @@ def fallback_response() -> VoiceResponse:
     numbers: list[str] = []
     if practice is not None and settings is not None:
         numbers = [*practice.front_desk, *(settings.offices[o].phone for o in practice.closure_chain[:1])]
-    numbers += [n for n in current_app.config.get("RELEVE_FALLBACK_NUMBERS", ()) if n not in numbers]
+    numbers += [n for n in current_app.config.get("RELEVE_FALLBACK_NUMBERS", ()) if n not in numbers and e164(n)]
     response = VoiceResponse()
     if not numbers:
         return _fallback_voicemail(response, practice)
-    dial = Dial(timeout=25, answer_on_bridge=True, action=url_for("routing.fallback_done", after="dial"),
-                method="POST")
+    caller = e164(request.form.get("From"))
+    dial = Dial(timeout=25, answer_on_bridge=True, action=_fallback_url("dial"), method="POST",
+                **({"caller_id": caller} if caller else {}))
     for number in numbers[:10]:  # Twilio rings at most ten numbers at once
         dial.number(number)
     response.append(dial)
     return response
+
+
+def _fallback_url(after: str) -> str:
+    return twiml.action_url("routing.fallback_done", after=after)
 
 
 def _fallback_voicemail(response: VoiceResponse, practice: Practice | None = None) -> VoiceResponse:
@@ -270,8 +335,8 @@ def _fallback_voicemail(response: VoiceResponse, practice: Practice | None = Non
     twiml.say(response, "Personne n'est disponible. Laissez votre nom, votre numéro et votre message après le bip."
               if language.startswith("fr") else
               "No one is available. Please leave your name, number and message after the tone.", language)
-    response.record(action=url_for("routing.fallback_done", after="record"), method="POST",
-                    max_length=twiml.VOICEMAIL_SECONDS, play_beep=True, finish_on_key="#")
+    response.record(action=_fallback_url("record"), method="POST", max_length=twiml.VOICEMAIL_SECONDS,
+                    play_beep=True, finish_on_key="#")
     response.hangup()
     return response
 
@@ -279,14 +344,7 @@ def _fallback_voicemail(response: VoiceResponse, practice: Practice | None = Non
 def _practice_for_fallback() -> tuple[Practice | None, Settings | None]:
     try:
         settings = current_app.extensions["releve.registry"].settings
-        return (settings.practice_for_number(request.form.get("To", "")) if settings else None), settings
+        return (settings.practice_for_number(form_text("To")) if settings else None), settings
     except Exception:  # noqa: BLE001 - the fallback must answer even when this fails
         logger.exception("fallback: the practice could not be found")
         return None, None
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from playwright.sync_api import Page, sync_playwright
 from werkzeug.serving import make_server
 
 # Without the networking flags Chromium tries to reach Google's services at start; this machine
@@ -71,3 +73,33 @@ def serving(app: Flask) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+ADMIN_USER, ADMIN_PASSWORD = "admin", "correct horse battery staple"
+
+
+@contextmanager
+def browser_page(width: int = 1280, height: int = 900) -> Iterator[Page]:
+    """A page of Debian's Chromium driven by Playwright (clicks, forms, viewports, media)."""
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=[
+            flag for flag in FLAGS if flag not in ("--headless", "--hide-scrollbars")])
+        try:
+            context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+def sign_in_page(page: Page, base: str, user: str = ADMIN_USER, password: str = ADMIN_PASSWORD) -> None:
+    """Sign in through the form, as a person would."""
+    page.goto(base + "/sign-in")
+    page.fill("#user", user)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def visible_text(page: Page) -> str:
+    return re.sub(r"\s+", " ", page.inner_text("body"))

@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qs
 
-from routing.segments import segments
+from coverage.wording.segments import segments
 
 API = "/2010-04-01"
 MAX_BODY = 1600

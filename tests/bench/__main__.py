@@ -25,8 +25,8 @@ from calendars.parse import read_calendar
 from config.settings import CalendarSource
 from coverage.registry import Registry
 from coverage.schedule import build_schedule, resolve_coverage
-from tests.bench.webhook import bench_webhook
 from tests.bench.calendars import practice_calendar, three_years_of_a_dentist
+from tests.bench.webhook import bench_webhook
 from tests.builders import PARIS, hm, practice, settings, weekdays
 
 

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 
-from coverage import contacts
 from coverage.links import BRIEFING_GRACE, FOLLOW_UP_GRACE
+from coverage.store import tables
 from tests.browser import dump_dom, keep_screenshot, serving
 from tests.coverage.test_notices import (
     END,
@@ -38,6 +38,16 @@ from tests.coverage.test_notices import (
 )
 
 pytestmark = pytest.mark.browser
+
+
+def form_of(page: str, patient: str | None = None) -> dict[str, str]:
+    """The hidden fields of the page's "called back" form (of `patient`'s form, when given)."""
+    forms = re.findall(r"<form[^>]*>(.*?)</form>", page, re.S)
+    for form in forms:
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+        if patient is None or fields.get("patient") == patient:
+            return {name: html.unescape(value) for name, value in fields.items()}
+    raise AssertionError(f"no form for {patient} in the page")
 
 
 def page_text(dom: str) -> str:
@@ -107,12 +117,12 @@ def test_the_briefing_sheet_fits_a_phone_screen(app, clock, base, tmp_path):
 def test_the_contacts_page_lists_only_this_offices_contacts_for_this_practice_and_this_closure(app, clock, base):
     run_at(app, clock, START - timedelta(days=7))
     during = START + timedelta(days=2, hours=10)  # Tuesday 29 December, 10:00 in Paris
-    log_call(app, "CA11", "+33611111111", during, contacts.OFFICE, office_id=MARTIN)
+    log_call(app, "CA11", "+33611111111", during, tables.OFFICE, office_id=MARTIN)
     log_text(app, "SM11", "+33622222222", during + timedelta(hours=1), "Ma dent a cassé, que faire ?")
-    log_call(app, "CA12", "+33633333333", during, contacts.OFFICE, office_id=PERMANENCE)
-    log_call(app, "CA13", "+33644444444", during, contacts.VOICEMAIL, recording="https://example.org/RE13")
-    log_call(app, "CA14", "+33655555555", START - timedelta(days=2), contacts.OFFICE, office_id=MARTIN)  # Christmas
-    log_call(app, "CA15", "+15145550123", during, contacts.OFFICE, office_id=MARTIN, practice_id="clinique-plateau",
+    log_call(app, "CA12", "+33633333333", during, tables.OFFICE, office_id=PERMANENCE)
+    log_call(app, "CA13", "+33644444444", during, tables.VOICEMAIL, recording="https://example.org/RE13")
+    log_call(app, "CA14", "+33655555555", START - timedelta(days=2), tables.OFFICE, office_id=MARTIN)  # Christmas
+    log_call(app, "CA15", "+15145550123", during, tables.OFFICE, office_id=MARTIN, practice_id="clinique-plateau",
              called="+14384012290")
     clock.now = END + timedelta(days=1)  # an office may look a little after
 
@@ -187,8 +197,9 @@ def test_the_follow_up_page_lists_who_to_call_back_and_a_patient_can_be_ticked_o
     assert "+1 514" not in before and "+33 6 00 00 00 01" not in before
 
     # Clicking the button posts this form; the page then shows the patient as called back.
-    answer = client.post(urlsplit(link).path + "/done", data={"patient": VOICEMAIL_PATIENT})
+    answer = client.post(urlsplit(link).path + "/done", data=form_of(dom_before := dump_dom(link), VOICEMAIL_PATIENT))
     assert answer.status_code == 303 and answer.headers["Location"].endswith(urlsplit(link).path)
+    assert dom_before
     dom = dump_dom(link)
     picture = keep_screenshot(link, "follow-up", tmp_path)
 
@@ -214,8 +225,27 @@ def test_the_follow_up_link_expires_thirty_days_after_the_reopening(app, clock, 
 
 
 def test_ticking_off_needs_a_patient(app, clock, client):
+    log_the_closures_contacts(app)
     run_at(app, clock, REOPENING_MORNING)
     path = urlsplit(link_in(message_of(app, notice_rows(app, kind="follow_up")[0]).html, "follow-up")).path
+    token = form_of(client.get(path).get_data(as_text=True))["csrf_token"]
 
-    assert client.post(path + "/done", data={}).status_code == 400
+    assert client.post(path + "/done", data={"csrf_token": token}).status_code == 400
+
+
+def test_ticking_off_needs_the_forms_own_token_and_a_patient_of_that_list(app, clock, client):
+    log_the_closures_contacts(app)
+    run_at(app, clock, REOPENING_MORNING)
+    path = urlsplit(link_in(message_of(app, notice_rows(app, kind="follow_up")[0]).html, "follow-up")).path
+    clock.now = REOPENING_MORNING + timedelta(hours=3)
+    form = form_of(client.get(path).get_data(as_text=True), VOICEMAIL_PATIENT)
+
+    # A page elsewhere posting to the link (cross-site request forgery) has no token.
+    assert client.post(path + "/done", data={"patient": VOICEMAIL_PATIENT}).status_code == 400
+    assert client.post(path + "/done", data={**form, "csrf_token": "x" * 64}).status_code == 400
+    # A number that is not on this list cannot be ticked, even with the right token.
+    assert client.post(path + "/done", data={**form, "patient": "+33699999999"}).status_code == 400
+    assert "2 à rappeler" in client.get(path).get_data(as_text=True)
+    assert client.post(path + "/done", data=form).status_code == 303
+    assert "1 à rappeler" in client.get(path).get_data(as_text=True)
 

@@ -16,11 +16,10 @@ from sqlalchemy import select
 
 from app import create_app
 from config import load_settings
-from coverage import contacts
-from coverage.notices import notices
-from coverage.scheduler import deliver_messages, queue_notices
-from routing.outbound import messages
-from routing.transports import SmtpSettings
+from config.env import Smtp
+from coverage.store import contacts, tables
+from coverage.store.tables import messages, notices
+from routing.worker import deliver_messages, queue_notices
 from tests.conftest import EXAMPLE_CONFIG, Clock
 from tests.routing.conftest import SENDER
 
@@ -112,19 +111,20 @@ def log_call(app: Flask, sid: str, caller: str, at: datetime, outcome: str, *, o
              recording: str | None = None, practice_id: str = "cabinet-dupont", called: str = DUPONT_NUMBER) -> None:
     """A call in the contact log, as the voice webhooks leave it once it is over."""
     with app.extensions["releve.db"].begin() as connection:
-        contacts.record_call(connection, contacts.CallStart(sid, practice_id, caller, called, at, False,
-                                                            "Congés de fin d'année", (MARTIN, PERMANENCE)))
+        contacts.apply(connection, contacts.CallStart(sid, practice_id, caller, called, at, False,
+                                                      "Congés de fin d'année", (MARTIN, PERMANENCE)))
         if recording:
-            contacts.record_voicemail(connection, sid, recording, 37, at + MINUTE)
+            contacts.apply(connection, contacts.Voicemail(sid, practice_id, caller, called, recording, None, 37,
+                                                          at + MINUTE))
         else:
-            contacts.set_outcome(connection, sid, outcome, at + MINUTE, office_id)
+            contacts.apply(connection, contacts.CallOutcome(sid, outcome, office_id, at + MINUTE))
 
 
 def log_text(app: Flask, sid: str, sender: str, at: datetime, body: str, *, office_id: str | None = MARTIN,
              practice_id: str = "cabinet-dupont", called: str = DUPONT_NUMBER) -> None:
     """A text in the contact log, forwarded to a covering office as the messaging webhook does."""
     with app.extensions["releve.db"].begin() as connection:
-        contacts.record_text(connection, contacts.TextIn(sid, practice_id, sender, called, body, (), at))
+        contacts.apply(connection, contacts.TextIn(sid, practice_id, sender, called, body, (), at))
         contacts.set_text_handling(connection, sid, was_open=False, handling="forwarded", office_id=office_id,
                                    forwarded_to=MARTIN_SMS)
 
@@ -207,7 +207,7 @@ def test_the_first_office_is_told_where_the_texts_will_reach_it(app, clock):
 
 def test_the_briefing_reaches_the_mail_server_with_a_plain_text_and_an_html_part(folder, tmp_path, clock, smtp_server):
     app = make_app(folder, tmp_path / "data", clock,
-                   RELEVE_SMTP=SmtpSettings(smtp_server.host, smtp_server.port, sender=SENDER, starttls=False))
+                   RELEVE_SMTP=Smtp(smtp_server.host, smtp_server.port, sender=SENDER, starttls=False))
     run_at(app, clock, START - timedelta(days=7))
 
     assert deliver_messages(app) >= 2
@@ -487,14 +487,14 @@ RECORDING = "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE0123456
 
 def log_the_closures_contacts(app: Flask) -> None:
     day = START + timedelta(days=1, hours=9)  # Monday 28 December, 9:00 in Paris
-    log_call(app, "CA01", PATIENT, day, contacts.OFFICE, office_id=MARTIN)
+    log_call(app, "CA01", PATIENT, day, tables.OFFICE, office_id=MARTIN)
     log_text(app, "SM01", PATIENT, day + timedelta(days=1), "Je rappelle pour ma couronne, merci")
-    log_call(app, "CA02", VOICEMAIL_PATIENT, day + timedelta(days=2), contacts.VOICEMAIL, recording=RECORDING)
-    log_call(app, "CA03", TAKEN_PATIENT, day + timedelta(days=3), contacts.OFFICE, office_id=PERMANENCE)
-    log_call(app, "CA04", "anonymous", day + timedelta(days=4), contacts.HUNG_UP)
+    log_call(app, "CA02", VOICEMAIL_PATIENT, day + timedelta(days=2), tables.VOICEMAIL, recording=RECORDING)
+    log_call(app, "CA03", TAKEN_PATIENT, day + timedelta(days=3), tables.OFFICE, office_id=PERMANENCE)
+    log_call(app, "CA04", "anonymous", day + timedelta(days=4), tables.HUNG_UP)
     # Not this closure's: before it, and another practice.
-    log_call(app, "CA05", "+33600000001", START - timedelta(days=2), contacts.HUNG_UP)
-    log_call(app, "CA06", "+15145550199", day, contacts.HUNG_UP, practice_id="clinique-plateau", called="+14384012290")
+    log_call(app, "CA05", "+33600000001", START - timedelta(days=2), tables.HUNG_UP)
+    log_call(app, "CA06", "+15145550199", day, tables.HUNG_UP, practice_id="clinique-plateau", called="+14384012290")
 
 
 def test_the_follow_up_list_goes_to_the_practice_at_seven_the_morning_it_reopens(app, clock):

@@ -226,7 +226,7 @@ def test_without_opening_hours_a_closure_s_chain_answers_day_and_night():
 
 
 def test_french_writes_the_first_of_the_month_as_premier():
-    from coverage.wording import format_day, format_span
+    from coverage.wording.dates import format_day, format_span
 
     new_year = datetime(2027, 1, 1, tzinfo=PARIS)
     assert format_day(new_year, "fr-FR") == "vendredi 1er janvier 2027"

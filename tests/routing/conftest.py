@@ -12,15 +12,22 @@ from twilio.request_validator import RequestValidator
 
 from app import create_app
 from config import Settings
+from config.env import Smtp
 from tests.conftest import Clock, build_app
+from tests.mail import MailServer, free_port  # noqa: F401 - re-exported for the routing tests
+from tests.twilio_api import TwilioApi
 
 TOKEN = "test-auth-token-0123456789abcdef"
 BASE = "https://releve.example.org"
 
 
 @pytest.fixture
-def app(example_settings: Settings, tmp_path: Path, clock: Clock) -> Iterator[Flask]:
-    yield build_app(example_settings, tmp_path / "data", clock, TWILIO_AUTH_TOKEN=TOKEN)
+def app(example_settings: Settings, tmp_path: Path, clock: Clock, database_url: str | None) -> Iterator[Flask]:
+    made = build_app(example_settings, tmp_path / "data", clock, TWILIO_AUTH_TOKEN=TOKEN, RELEVE_PUBLIC_URLS=(BASE,),
+                     RELEVE_DATABASE_URL=database_url)
+    store = made.extensions["releve.db"]  # a test may take it away (the fallback needs none)
+    yield made
+    store.dispose()
 
 
 class Twilio:
@@ -58,11 +65,6 @@ def incoming(call_sid: str = "CA00000000000000000000000000000001", caller: str =
 
 # Outbound messages: a stand-in of Twilio's REST API and a real SMTP server, both on loopback.
 
-
-from routing.transports import SmtpSettings
-from tests.mail import MailServer, free_port  # noqa: F401 - re-exported for the routing tests
-from tests.twilio_api import TwilioApi
-
 ACCOUNT_SID = "AC" + "5e1f0c2d9b8a7364" * 2
 SENDER = "releve@cabinet.example.fr"
 
@@ -70,7 +72,7 @@ SENDER = "releve@cabinet.example.fr"
 def _outbound_app(settings: Settings, data_dir: Path, clock: Clock, **config: Any) -> Flask:
     return create_app(settings, {"TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(data_dir),
                                  "RELEVE_BACKGROUND_REFRESH": False, "TWILIO_AUTH_TOKEN": TOKEN,
-                                 "RELEVE_PUBLIC_URL": BASE, **config})
+                                 "RELEVE_PUBLIC_URLS": (BASE,), **config})
 
 
 @pytest.fixture
@@ -82,14 +84,14 @@ def twilio_api() -> Iterator[TwilioApi]:
 
 @pytest.fixture
 def twilio_app_factory(example_settings: Settings, tmp_path: Path, clock: Clock,
-                       twilio_api: TwilioApi) -> Iterator[Any]:
+                       twilio_api: TwilioApi, database_url: str | None) -> Iterator[Any]:
     """Makes apps sending through the stand-in; two made with the same data folder are two
     processes sharing one database."""
     made: list[Flask] = []
 
     def make(data_dir: Path = tmp_path / "data") -> Flask:
         made.append(_outbound_app(example_settings, data_dir, clock, TWILIO_ACCOUNT_SID=ACCOUNT_SID,
-                                  TWILIO_API_BASE_URL=twilio_api.base_url))
+                                  TWILIO_API_BASE_URL=twilio_api.base_url, RELEVE_DATABASE_URL=database_url))
         return made[-1]
 
     yield make
@@ -106,9 +108,10 @@ def app_with_twilio(twilio_app_factory: Any) -> Flask:
 
 
 @pytest.fixture
-def app_with_smtp(example_settings: Settings, tmp_path: Path, clock: Clock, smtp_server: MailServer) -> Iterator[Flask]:
+def app_with_smtp(example_settings: Settings, tmp_path: Path, clock: Clock, smtp_server: MailServer,
+                  database_url: str | None) -> Iterator[Flask]:
     """An app sending email through `smtp_server` (texts stay in the local outbox)."""
-    app = _outbound_app(example_settings, tmp_path / "data", clock,
-                        RELEVE_SMTP=SmtpSettings(smtp_server.host, smtp_server.port, sender=SENDER, starttls=False))
+    app = _outbound_app(example_settings, tmp_path / "data", clock, RELEVE_DATABASE_URL=database_url,
+                        RELEVE_SMTP=Smtp(smtp_server.host, smtp_server.port, sender=SENDER, starttls=False))
     yield app
     app.extensions["releve.db"].dispose()

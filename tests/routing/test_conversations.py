@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import tempfile
-from dataclasses import replace
 from datetime import datetime, timedelta
 
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from app import create_app
 from config.settings import CalendarSource
 from routing.simulate import OUTCOMES, CallSimulator
 from tests.builders import PARIS, hm, office, practice, settings, vcalendar, vevent, weekdays
-from tests.routing.conftest import TOKEN
+from tests.routing.conftest import BASE, TOKEN
 
 START = datetime(2027, 3, 1, tzinfo=PARIS)
 
@@ -31,7 +32,7 @@ def _app(spans, ask_to_accept, tmp, now):
         offices=(office("martin", ask_to_accept=ask_to_accept), office("permanence", phone="+33970001234")),
     )
     app = create_app(config, {"TESTING": True, "RELEVE_CLOCK": lambda: now, "RELEVE_DATA_DIR": tmp,
-                              "RELEVE_DATABASE_URL": "sqlite://", "TWILIO_AUTH_TOKEN": TOKEN,
+                              "RELEVE_DATABASE_URL": "sqlite://", "TWILIO_AUTH_TOKEN": TOKEN, "RELEVE_PUBLIC_URLS": (BASE,),
                               "RELEVE_BACKGROUND_REFRESH": False})
     registry = app.extensions["releve.registry"]
     registry.read = lambda location: vcalendar(*events)
@@ -75,17 +76,17 @@ def test_the_simulate_command_prints_the_conversation_step_by_step(example_setti
 def test_the_simulate_command_does_not_touch_the_real_contact_log_unless_asked(example_settings, tmp_path, clock):
     from sqlalchemy import func, select
 
-    from coverage import contacts
+    from coverage.store import tables
     app = create_app(example_settings, {"TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path),
                                         "RELEVE_BACKGROUND_REFRESH": False})
     runner = app.test_cli_runner()
 
     runner.invoke(args=["call", "simulate", "--practice", "cabinet-dupont", "--at", "2026-12-28T10:00"])
     with app.extensions["releve.db"].begin() as connection:
-        assert connection.execute(select(func.count()).select_from(contacts.calls)).scalar() == 0
+        assert connection.execute(select(func.count()).select_from(tables.calls)).scalar() == 0
     runner.invoke(args=["call", "simulate", "--practice", "cabinet-dupont", "--at", "2026-12-28T10:00", "--record"])
     with app.extensions["releve.db"].begin() as connection:
-        assert connection.execute(select(contacts.calls.c.outcome)).scalar() == "voicemail"
+        assert connection.execute(select(tables.calls.c.outcome)).scalar() == "voicemail"
 
 
 def test_simulating_an_unknown_outcome_says_which_exist(example_settings, tmp_path, clock):

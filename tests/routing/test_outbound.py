@@ -8,10 +8,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from config.env import Smtp
+from coverage.privacy import masked
+from coverage.store import outbox
+from coverage.store.outbox import LEASE, MAX_ATTEMPTS, backoff
+from coverage.store.tables import messages
+from coverage.wording.segments import segments
 from routing import outbound, transports
-from routing.outbound import LEASE, MAX_ATTEMPTS, backoff, deliver, deliver_due, messages
-from routing.segments import segments
-from routing.transports import SmtpSettings
+from routing.outbound import deliver, deliver_due
+from tests.conftest import sign_in
 from tests.routing.conftest import BASE, SENDER, TOKEN, Twilio, free_port
 from tests.twilio_api import HANG
 
@@ -25,13 +30,13 @@ FRENCH = "Réponse à «\u00a0Mme Léa Françoise\u00a0» : l’accueil rappelle
 
 def queue_text(app, now, *, to=PATIENT, body="Le cabinet est fermé. Appelez le 01 42 00 11 22.", **options):
     with app.extensions["releve.db"].begin() as connection:
-        return outbound.queue_sms(connection, practice_id="cabinet-dupont", purpose="auto_reply",
+        return outbox.queue_sms(connection, practice_id="cabinet-dupont", purpose="auto_reply",
                                   sender=PRACTICE_NUMBER, to=to, body=body, at=now, **options)
 
 
 def queue_mail(app, now, *, to=OFFICE_EMAIL, subject="SMS pour le cabinet", text="Un patient a écrit.", html=None):
     with app.extensions["releve.db"].begin() as connection:
-        return outbound.queue_email(connection, practice_id="cabinet-dupont", purpose="forward", to=to,
+        return outbox.queue_email(connection, practice_id="cabinet-dupont", purpose="forward", to=to,
                                     subject=subject, text=text, html=html, at=now)
 
 
@@ -51,7 +56,7 @@ def count_messages(app):
 
 def opted_out(app, number):
     with app.extensions["releve.db"].begin() as connection:
-        return outbound.is_opted_out(connection, number)
+        return outbox.is_opted_out(connection, number)
 
 
 def status(app, sid, message_status, **extra):
@@ -231,7 +236,7 @@ def test_a_text_twilio_refuses_for_good_is_not_retried_and_says_why(app_with_twi
     failed = row(app_with_twilio, message_id)
     assert len(twilio_api.requests) == 1
     assert (failed.state, failed.error_code, failed.attempts) == ("failed", code, 1)
-    assert words in failed.last_error and str(code) in failed.last_error and PATIENT in failed.last_error
+    assert words in failed.last_error and str(code) in failed.last_error and masked(PATIENT) in failed.last_error
 
 
 def test_an_unsubscribed_number_is_remembered_and_never_texted_again(app_with_twilio, twilio_api, clock):
@@ -249,7 +254,7 @@ def test_an_unsubscribed_number_is_remembered_and_never_texted_again(app_with_tw
 def test_a_number_that_opts_out_after_queuing_is_not_texted(app_with_twilio, twilio_api, clock):
     message_id = queue_text(app_with_twilio, clock.now)
     with app_with_twilio.extensions["releve.db"].begin() as connection:
-        outbound.set_opted_out(connection, PATIENT, "STOP", clock.now, True)
+        outbox.set_opted_out(connection, PATIENT, "STOP", clock.now, True)
 
     send_due(app_with_twilio, clock.now)
 
@@ -452,7 +457,7 @@ def test_an_address_the_mail_server_defers_with_450_is_tried_again(app_with_smtp
 def test_a_mail_server_that_cannot_be_reached_is_tried_again(example_settings, tmp_path, clock):
     from app import create_app
 
-    closed = SmtpSettings("127.0.0.1", free_port(), sender=SENDER, starttls=False)
+    closed = Smtp("127.0.0.1", free_port(), sender=SENDER, starttls=False)
     app = create_app(example_settings, {"TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path),
                                         "RELEVE_BACKGROUND_REFRESH": False, "RELEVE_SMTP": closed})
     message_id = queue_mail(app, clock.now)
@@ -515,7 +520,9 @@ def test_the_home_page_shows_the_outbox(app, clock):
     queue_text(app, clock.now, body="Le cabinet rouvre lundi à 8 h 30.")
     send_due(app, clock.now)
 
-    page = app.test_client().get("/").get_data(as_text=True)
+    client = app.test_client()
+    sign_in(client)
+    page = client.get("/").get_data(as_text=True)
 
     outbox = page[page.index('<section class="card" id="outbox">'):]
     outbox = outbox[:outbox.index("</section>")]
@@ -525,7 +532,9 @@ def test_the_home_page_shows_the_outbox(app, clock):
 
 
 def test_the_home_page_says_when_nothing_was_sent(app):
-    page = app.test_client().get("/").get_data(as_text=True)
+    client = app.test_client()
+    sign_in(client)
+    page = client.get("/").get_data(as_text=True)
 
     assert 'id="outbox"' in page
     assert "Aucun message pour l'instant" in page or "Aucun message pour l&#39;instant" in page

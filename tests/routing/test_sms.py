@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app import create_app
-from coverage import contacts
+from coverage.store import outbox, tables
 from routing import outbound
 from tests.routing.conftest import BASE, TOKEN, Twilio, incoming
 
@@ -41,13 +41,13 @@ def text_in(body: str = "Bonjour, j'ai perdu un plombage, je peux passer ?", *, 
 
 def _texts(app):
     with app.extensions["releve.db"].begin() as connection:
-        return list(connection.execute(select(contacts.texts).order_by(contacts.texts.c.id)))
+        return list(connection.execute(select(tables.texts).order_by(tables.texts.c.id)))
 
 
 def _messages(app, purpose=None):
-    query = select(outbound.messages).order_by(outbound.messages.c.id)
+    query = select(tables.messages).order_by(tables.messages.c.id)
     if purpose:
-        query = query.where(outbound.messages.c.purpose == purpose)
+        query = query.where(tables.messages.c.purpose == purpose)
     with app.extensions["releve.db"].begin() as connection:
         return list(connection.execute(query))
 
@@ -65,7 +65,7 @@ def _app_with(example_settings, tmp_path, clock, *, practice=None, offices=None)
         practices = tuple(practice if p.id == practice.id else p for p in practices)
     settings = replace(example_settings, practices=practices, offices={**example_settings.offices, **(offices or {})})
     return create_app(settings, {"TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path / "other"),
-                                 "RELEVE_BACKGROUND_REFRESH": False, "TWILIO_AUTH_TOKEN": TOKEN})
+                                 "RELEVE_BACKGROUND_REFRESH": False, "TWILIO_AUTH_TOKEN": TOKEN, "RELEVE_PUBLIC_URLS": (BASE,)})
 
 
 # Refused requests
@@ -128,7 +128,7 @@ def test_twilio_retrying_the_webhook_stores_the_text_once_and_replies_once(app, 
 
 def test_a_text_is_kept_in_the_contact_log_even_when_handling_it_fails(app, twilio, clock, monkeypatch):
     def broken(*args, **kwargs):
-        outbound.queue_sms(args[0], practice_id="cabinet-dupont", purpose="forward", sender=DUPONT,
+        outbox.queue_sms(args[0], practice_id="cabinet-dupont", purpose="forward", sender=DUPONT,
                            to=MARTIN_MOBILE, body="half done", at=DURING_VACATION)
         raise RuntimeError("the forwarding code is broken")
 
@@ -139,8 +139,16 @@ def test_a_text_is_kept_in_the_contact_log_even_when_handling_it_fails(app, twil
 
     assert answer.status_code == 200  # Twilio would only retry, and the text is stored already
     [stored] = _texts(app)
-    assert (stored.body, stored.handling) == ("Bonjour, j'ai perdu un plombage, je peux passer ?", "error")
+    assert (stored.body, stored.handling) == ("Bonjour, j'ai perdu un plombage, je peux passer ?", None)
     assert _messages(app) == []  # nothing half-done is sent
+
+    # Twilio retries the same MessageSid once the fault is gone: the text is handled then, once.
+    monkeypatch.undo()
+    twilio.post("/twilio/sms", text_in())
+    twilio.post("/twilio/sms", text_in())
+
+    assert [m.purpose for m in _messages(app)] == ["forward", "auto_reply"]
+    assert _texts(app)[0].handling == "forwarded"
 
 
 def test_a_text_to_a_number_no_practice_has_is_stored_and_nothing_is_sent(app, twilio, clock):
@@ -431,7 +439,7 @@ def test_an_opt_out_keyword_is_recorded_and_never_answered_or_forwarded(app, twi
     assert _messages(app) == []
     assert _texts(app)[0].handling == "opt_out"
     with app.extensions["releve.db"].begin() as connection:
-        assert outbound.is_opted_out(connection, PATIENT)
+        assert outbox.is_opted_out(connection, PATIENT)
 
 
 def test_after_stop_a_closed_practice_forwards_the_text_but_sends_no_reply_until_start(app, twilio, clock):

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from app import create_app
-from coverage import contacts
+from coverage.store import contacts, tables
 from tests.routing.conftest import BASE, TOKEN, Twilio, incoming
 
-DURING_VACATION = datetime(2026, 12, 28, 9, 0, tzinfo=timezone.utc)      # Monday 10:00 in Paris
-TUESDAY_MORNING = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)      # open
-WEDNESDAY_NIGHT = datetime(2026, 11, 25, 21, 30, tzinfo=timezone.utc)    # 22:30 in Paris
+DURING_VACATION = datetime(2026, 12, 28, 9, 0, tzinfo=UTC)      # Monday 10:00 in Paris
+TUESDAY_MORNING = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)      # open
+WEDNESDAY_NIGHT = datetime(2026, 11, 25, 21, 30, tzinfo=UTC)    # 22:30 in Paris
 
 
 def _said(document: ElementTree.Element) -> str:
@@ -23,7 +23,7 @@ def _said(document: ElementTree.Element) -> str:
 
 def _calls(app):
     with app.extensions["releve.db"].begin() as connection:
-        return list(connection.execute(select(contacts.calls)))
+        return list(connection.execute(select(tables.calls)))
 
 
 def _legs(app, call_sid="CA00000000000000000000000000000001"):
@@ -82,7 +82,7 @@ def test_an_office_that_must_accept_is_asked_to_press_1_and_a_machine_is_hung_up
     offices = dict(example_settings.offices)
     offices["cabinet-martin"] = replace(offices["cabinet-martin"], ask_to_accept=True)
     app = create_app(replace(example_settings, offices=offices), {
-        "TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path), "TWILIO_AUTH_TOKEN": TOKEN,
+        "TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path), "TWILIO_AUTH_TOKEN": TOKEN, "RELEVE_PUBLIC_URLS": (BASE,),
         "RELEVE_BACKGROUND_REFRESH": False})
     twilio = Twilio(app)
     clock.now = DURING_VACATION
@@ -214,7 +214,7 @@ def test_at_night_the_after_hours_office_covers_until_the_morning(twilio, clock)
 
 
 def test_a_quebec_clinic_speaks_canadian_french_and_agrees_with_its_name(twilio, clock):
-    clock.now = datetime(2026, 12, 28, 15, 0, tzinfo=timezone.utc)  # 10:00 in Montréal
+    clock.now = datetime(2026, 12, 28, 15, 0, tzinfo=UTC)  # 10:00 in Montréal
 
     document = twilio.twiml("/twilio/voice", incoming(to="+14384012290"))
 
@@ -271,7 +271,7 @@ def test_a_practice_greeting_from_the_configuration_is_used(example_settings, tm
     practice = replace(example_settings.practices[0], greetings={
         "closed": "{Practice} est en congés. {Office} vous répond {reopening}."})
     app = create_app(replace(example_settings, practices=(practice, *example_settings.practices[1:])), {
-        "TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path), "TWILIO_AUTH_TOKEN": TOKEN,
+        "TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path), "TWILIO_AUTH_TOKEN": TOKEN, "RELEVE_PUBLIC_URLS": (BASE,),
         "RELEVE_BACKGROUND_REFRESH": False})
     clock.now = DURING_VACATION
 
@@ -331,7 +331,7 @@ def test_the_fallback_url_rings_the_practice_without_the_database_or_the_calenda
 def test_the_fallback_with_no_configuration_at_all_records_a_voicemail(tmp_path, clock, monkeypatch):
     monkeypatch.setenv("RELEVE_CONFIG", str(tmp_path / "missing.yaml"))
     app = create_app(None, {"TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path),
-                            "TWILIO_AUTH_TOKEN": TOKEN, "RELEVE_BACKGROUND_REFRESH": False})
+                            "TWILIO_AUTH_TOKEN": TOKEN, "RELEVE_PUBLIC_URLS": (BASE,), "RELEVE_BACKGROUND_REFRESH": False})
 
     document = Twilio(app).twiml("/twilio/voice/fallback", incoming())
 
@@ -346,7 +346,7 @@ def test_a_status_callback_without_its_fields_is_a_clear_400(twilio):
 
 
 def test_behind_a_proxy_the_signature_is_checked_against_the_configured_public_url(example_settings, tmp_path, clock):
-    settings = replace(example_settings, service=replace(example_settings.service, public_url="https://releve.cabinet.fr"))
+    settings = replace(example_settings, service=replace(example_settings.service, public_urls=("https://releve.cabinet.fr",)))
     app = create_app(settings, {"TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path),
                                 "TWILIO_AUTH_TOKEN": TOKEN, "RELEVE_BACKGROUND_REFRESH": False})
     twilio = Twilio(app)
@@ -359,17 +359,57 @@ def test_behind_a_proxy_the_signature_is_checked_against_the_configured_public_u
     assert (good.status_code, bad.status_code) == (200, 403)
 
 
-def test_with_proxy_headers_trusted_the_forwarded_scheme_and_host_are_used(example_settings, tmp_path, clock,
-                                                                           monkeypatch):
-    monkeypatch.setenv("RELEVE_BEHIND_PROXY", "1")
+def test_a_request_twilio_signed_for_another_host_is_refused_when_replayed_with_that_host(example_settings, tmp_path,
+                                                                                          clock):
+    # Twilio signed this for the account's staging server; an attacker replays it here, Host and all.
+    staging = "https://staging.releve.example.net/twilio/voice"
+    for public_urls in [(), ("https://releve.cabinet.fr",)]:
+        settings = replace(example_settings, service=replace(example_settings.service, public_urls=public_urls))
+        app = create_app(settings, {"TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path),
+                                    "TWILIO_AUTH_TOKEN": TOKEN, "RELEVE_BACKGROUND_REFRESH": False})
+
+        replayed = Twilio(app).post("/twilio/voice", incoming(), base="https://staging.releve.example.net",
+                                    signed_url=staging)
+
+        assert replayed.status_code == 403, public_urls
+
+
+def test_without_a_public_url_only_the_local_address_is_served(example_settings, tmp_path, clock):
     app = create_app(example_settings, {"TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path),
                                         "TWILIO_AUTH_TOKEN": TOKEN, "RELEVE_BACKGROUND_REFRESH": False})
+    twilio = Twilio(app)
 
-    answer = Twilio(app).post("/twilio/voice", incoming(), base="http://127.0.0.1:8000",
-                              signed_url="https://releve.cabinet.fr/twilio/voice",
-                              headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "releve.cabinet.fr"})
+    local = twilio.post("/twilio/voice", incoming(), base="http://127.0.0.1:5000")
+    elsewhere = twilio.post("/twilio/voice", incoming(call_sid="CA2"), base="https://releve.example.org")
 
-    assert answer.status_code == 200
+    assert (local.status_code, elsewhere.status_code) == (200, 403)
+
+
+def test_a_server_started_without_a_public_url_says_so_loudly(example_settings, tmp_path, clock, caplog):
+    create_app(example_settings, {"RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path), "TWILIO_AUTH_TOKEN": TOKEN,
+                                  "RELEVE_BACKGROUND_REFRESH": False})
+
+    assert "No service.public_url is configured" in caplog.text
+    assert "http://127.0.0.1:5000 only" in caplog.text
+
+
+def test_with_proxy_headers_trusted_the_forwarded_host_counts_only_when_it_is_configured(example_settings, tmp_path,
+                                                                                         clock, monkeypatch):
+    monkeypatch.setenv("RELEVE_BEHIND_PROXY", "1")
+    settings = replace(example_settings, service=replace(example_settings.service,
+                                                         public_urls=("https://releve.cabinet.fr",)))
+    app = create_app(settings, {"TESTING": True, "RELEVE_CLOCK": clock, "RELEVE_DATA_DIR": str(tmp_path),
+                                "TWILIO_AUTH_TOKEN": TOKEN, "RELEVE_BACKGROUND_REFRESH": False})
+    twilio = Twilio(app)
+
+    ours = twilio.post("/twilio/voice", incoming(), base="http://127.0.0.1:8000",
+                       signed_url="https://releve.cabinet.fr/twilio/voice",
+                       headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "releve.cabinet.fr"})
+    theirs = twilio.post("/twilio/voice", incoming(call_sid="CA2"), base="http://127.0.0.1:8000",
+                         signed_url="https://staging.releve.example.net/twilio/voice",
+                         headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "staging.releve.example.net"})
+
+    assert (ours.status_code, theirs.status_code) == (200, 403)
 
 
 def test_signatures_are_skipped_only_when_explicitly_set_and_that_is_logged_loudly(example_settings, tmp_path, clock,
@@ -400,7 +440,7 @@ def test_the_call_log_counts_no_call_for_refused_requests(app, twilio):
     for _ in range(3):
         twilio.post("/twilio/voice", incoming(), token=None)
     with app.extensions["releve.db"].begin() as connection:
-        assert connection.execute(select(func.count()).select_from(contacts.calls)).scalar() == 0
+        assert connection.execute(select(func.count()).select_from(tables.calls)).scalar() == 0
 
 
 def test_a_signature_over_an_escaped_query_string_is_checked_as_twilio_sent_it(app, twilio, clock):
@@ -414,7 +454,7 @@ def test_a_signature_over_an_escaped_query_string_is_checked_as_twilio_sent_it(a
 
 
 def test_a_night_call_during_the_vacation_goes_to_the_answering_service_not_the_partner(twilio, clock):
-    clock.now = datetime(2026, 12, 28, 22, 0, tzinfo=timezone.utc)  # 23:00 in Paris
+    clock.now = datetime(2026, 12, 28, 22, 0, tzinfo=UTC)  # 23:00 in Paris
 
     document = twilio.twiml("/twilio/voice", incoming())
 

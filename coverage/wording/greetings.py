@@ -1,24 +1,15 @@
 """What callers and covering offices hear: default wording per language, overridable in the
-configuration (per language at the top level, per practice), and the voice that speaks it."""
+configuration (per language at the top level, per practice). The voice that speaks it is TwiML's
+business (routing.twiml); this module only says what is said."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import datetime
 
-from babel.dates import format_date
-
-from config.settings import CoveringOffice, Name, Practice, Settings
-from coverage.wording import format_phone, french_first
-
-# <Say> voice per language. The voice must match the `language` attribute or <Say> fails;
-# Polly has no Canadian English voice, so en-CA is spoken as en-US.
-VOICES = {
-    "fr-FR": ("fr-FR", "Polly.Lea-Neural"),
-    "fr-CA": ("fr-CA", "Polly.Gabrielle-Neural"),
-    "en-US": ("en-US", "Polly.Joanna-Neural"),
-    "en-CA": ("en-US", "Polly.Joanna-Neural"),
-    "en-GB": ("en-GB", "Polly.Amy-Neural"),
-}
+from config.settings import CoveringOffice, Practice, Settings
+from coverage.schedule import Answer
+from coverage.wording.dates import spoken_reopening
+from coverage.wording.names import capitalized, closed_word, of_name
+from coverage.wording.numbers import spoken_phone
 
 _FRENCH = {
     "closed": "Bonjour. {Practice} est {closed}{reason} {reopening}. "
@@ -83,89 +74,38 @@ def office_template(settings: Settings, office: CoveringOffice, name: str) -> st
     return settings.greetings.get(office.language, {}).get(name) or DEFAULT_GREETINGS[office.language][name]
 
 
-def capitalized(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _contracted(name: Name, language: str, le: str, les: str, other: str, english: str) -> str:
-    """The spoken name after a French preposition, contracted with its article (de + le = du)."""
-    spoken = name.spoken
-    if not language.startswith("fr"):
-        return f"{english} {spoken}"
-    lower = spoken.lower()
-    if lower.startswith("le "):
-        return f"{le} {spoken[3:]}"
-    if lower.startswith("les "):
-        return f"{les} {spoken[4:]}"
-    return f"{other} {spoken}"
-
-
-def of_name(name: Name, language: str) -> str:
-    """ "du cabinet Dupont", "de la clinique", "de l'officine"."""
-    return _contracted(name, language, "du", "des", "de", "from")
-
-
-def to_name(name: Name, language: str) -> str:
-    """ "au cabinet du docteur Martin", "à la permanence", "à l'accueil"."""
-    return _contracted(name, language, "au", "aux", "à", "to")
-
-
-def closed_word(name: Name, language: str) -> str:
-    """ "fermé", "fermée" or "fermés", agreeing with the spoken name's article."""
-    if not language.startswith("fr"):
-        return "closed"
-    lower = name.spoken.lower()
-    if lower.startswith("la "):
-        return "fermée"
-    if lower.startswith("les "):
-        return "fermés"
-    return "fermé"
-
-
-def spoken_clock(instant: datetime, language: str) -> str:
-    if language.startswith("fr"):
-        hours = f"{instant.hour} heure" + ("s" if instant.hour > 1 else "")
-        return hours + (f" {instant.minute}" if instant.minute else "")
-    suffix = "AM" if instant.hour < 12 else "PM"
-    hour = instant.hour % 12 or 12
-    return f"{hour}:{instant.minute:02d} {suffix}" if instant.minute else f"{hour} {suffix}"
-
-
-def spoken_reopening(reopens_at: datetime | None, now: datetime, language: str, *, with_time: bool = True) -> str:
-    """ "jusqu'à 14 heures", "jusqu'à demain, 8 heures 30", "jusqu'au samedi 9 janvier, 9 heures"."""
-    if reopens_at is None:
-        return "pour le moment" if language.startswith("fr") else "for now"
-    return _spoken_reopening(reopens_at, now.astimezone(reopens_at.tzinfo).date(), language, with_time)
-
-
-@lru_cache(maxsize=4096)
-def _spoken_reopening(local: datetime, today: date, language: str, with_time: bool) -> str:
-    # Cached: every call during a closure says the same, and Babel's formatting is the costly part.
-    french = language.startswith("fr")
-    clock = spoken_clock(local, language)
-    if local.date() == today:
-        return f"jusqu'à {clock}" if french else f"until {clock}"
-    if local.date() == today + timedelta(days=1):
-        if not with_time:
-            return "jusqu'à demain" if french else "until tomorrow"
-        return f"jusqu'à demain, {clock}" if french else f"until tomorrow at {clock}"
-    pattern = "EEEE d MMMM" if french else "EEEE, MMMM d"
-    if (local.date() - today).days > 300:
-        pattern += " y" if french else ", y"
-    day = french_first(format_date(local.date(), pattern, locale=language.replace("-", "_")), language)
-    if not with_time:
-        return f"jusqu'au {day}" if french else f"until {day}"
-    return f"jusqu'au {day}, {clock}" if french else f"until {day} at {clock}"
-
-
-def spoken_phone(e164: str) -> str:
-    """The national form ("01 42 00 11 22"), read by <Say> the way people say numbers."""
-    return format_phone(e164, national=True)
-
-
 def whisper_text(settings: Settings, practice: Practice, office: CoveringOffice, reopening: str) -> str:
     """What the covering office hears before a call is connected, in the office's language."""
     values = {"practice": practice.name.spoken, "Practice": capitalized(practice.name.spoken),
               "of_practice": of_name(practice.name, office.language),
               "closed": closed_word(practice.name, office.language), "reopening": reopening}
     return office_template(settings, office, "whisper").format(**values)
+
+
+def greeting(settings: Settings, practice: Practice, name: str, **values: str) -> str:
+    """A greeting filled in: the practice's names are always available."""
+    spoken = practice.name.spoken
+    values = {"practice": spoken, "Practice": capitalized(spoken),
+              "closed": closed_word(practice.name, practice.language), **values}
+    if "office" in values:
+        values["Office"] = capitalized(values["office"])
+    return template(settings, practice, name).format(**values)
+
+
+def closed_greeting(settings: Settings, practice: Practice, answer: Answer, now: datetime) -> str:
+    """What a caller hears when the practice is closed: why, until when, and who answers."""
+    first = settings.offices[answer.chain[0]]
+    reopening = spoken_reopening(answer.reopens_at, now, practice.language)
+    if answer.closure is None:
+        return greeting(settings, practice, "outside_hours", reopening=reopening, office=first.name.spoken)
+    title = answer.closure.summary.strip()
+    reason = (f" pour {title}" if practice.language.startswith("fr") else f" for {title}") if title else ""
+    return greeting(settings, practice, "closed", reason=reason, reopening=reopening, office=first.name.spoken)
+
+
+def voicemail_text(settings: Settings, practice: Practice, chain: tuple[str, ...], *, is_open: bool) -> str:
+    """What a caller hears before the beep: where else to call, and the emergency number."""
+    if is_open or not chain:
+        return greeting(settings, practice, "open_voicemail")
+    office = settings.offices[chain[0]]
+    return greeting(settings, practice, "voicemail", office=office.name.spoken, office_phone=spoken_phone(office.phone))

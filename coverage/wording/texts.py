@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import phonenumbers
-from babel.dates import format_date
-
 from config.settings import CoveringOffice, Practice
-from coverage.wording import format_phone, french_first
-from routing.greetings import capitalized, closed_word, to_name
+from coverage.wording.dates import written_reopening
+from coverage.wording.names import capitalized, closed_word, to_name
+from coverage.wording.numbers import format_phone, same_country
+from coverage.wording.segments import non_gsm_characters, segments
 
 MAX_SEGMENTS = 2
 MAX_BODY = 1600  # Twilio's limit for one message
@@ -46,51 +45,20 @@ def text(practice: Practice, name: str, **values: str) -> str:
     return wording.format(practice=practice.name.written, **values)
 
 
-def written_reopening(reopens_at: datetime | None, now: datetime, language: str) -> str:
-    """ "jusqu'à 14 h" today, "jusqu'à demain 8 h 30", "jusqu'au samedi 9 janvier à 9 h": short
-    enough for an SMS."""
-    french = language.startswith("fr")
-    if reopens_at is None:
-        return "pour le moment" if french else "for now"
-    if french:
-        clock = f"{reopens_at.hour} h" + (f" {reopens_at.minute:02d}" if reopens_at.minute else "")
-    else:
-        hour = reopens_at.hour % 12 or 12
-        clock = f"{hour}:{reopens_at.minute:02d} {'AM' if reopens_at.hour < 12 else 'PM'}"
-    days = (reopens_at.date() - now.astimezone(reopens_at.tzinfo).date()).days
-    if days == 0:
-        return f"jusqu'à {clock}" if french else f"until {clock}"
-    if days == 1:
-        return f"jusqu'à demain {clock}" if french else f"until tomorrow at {clock}"
-    day = french_first(format_date(reopens_at.date(), "EEEE d MMMM" if french else "EEEE, MMMM d",
-                                   locale=language.replace("-", "_")), language)
-    return f"jusqu'au {day} à {clock}" if french else f"until {day} at {clock}"
-
-
 def auto_reply(practice: Practice, office: CoveringOffice, reopens_at: datetime | None, now: datetime) -> str:
     """The one reply a patient gets per closure: closed until when, and who has the message."""
     # {closed} ("fermée" for "la clinique") and {to_office} ("au cabinet du docteur Martin")
     # agree with the names; an override written for one practice may use them or not.
-    local = _same_country(office.phone, practice.numbers[0])
+    local = same_country(office.phone, practice.numbers[0])
     return text(practice, "auto_reply", closed=closed_word(practice.name, practice.language),
                 Practice=capitalized(practice.name.spoken), to_office=to_name(office.name, practice.language),
                 reopening=written_reopening(reopens_at, now, practice.language),
                 office=office.name.written, office_phone=format_phone(office.phone, national=local))
 
 
-def _same_country(number: str, other: str) -> bool:
-    """Patients read a number of their own country in its national form ("01 42 00 11 22")."""
-    try:
-        return phonenumbers.parse(number).country_code == phonenumbers.parse(other).country_code
-    except phonenumbers.NumberParseException:
-        return False
-
-
 def length_warnings(practices: tuple[Practice, ...], offices: dict[str, CoveringOffice]) -> list[str]:
     """Automatic texts that would take more than two SMS segments, with the longest values a
     practice's own offices and dates give them: what `config check` warns about."""
-    from routing.segments import non_gsm_characters, segments
-
     longest_day = datetime(2027, 9, 29, 12, 30)  # "mercredi 29 septembre à 12 h 30": a long date
     found = []
     for practice in practices:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from routing.segments import encoding, non_gsm_characters, segments
-from routing.texts import MAX_SEGMENTS, auto_reply, length_warnings, text
+from coverage.wording.segments import encoding, non_gsm_characters, segments
+from coverage.wording.texts import MAX_SEGMENTS, auto_reply, length_warnings, text
 from tests.conftest import EXAMPLE_CONFIG
 
 A_LONG_DATE = datetime(2027, 9, 29, 12, 30)  # "mercredi 29 septembre à 12 h 30"

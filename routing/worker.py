@@ -1,4 +1,4 @@
-"""The scheduler process: `flask --app app scheduler run`.
+"""The worker (the scheduler process): `flask --app app scheduler run`.
 
 One process runs the time-driven jobs: reading calendars, queuing notices, delivering messages.
 Each job is a plain function of `now` (tests call them directly); APScheduler only calls them on
@@ -18,7 +18,6 @@ from apscheduler.schedulers.background import BackgroundScheduler  # type: ignor
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from config.env import config_path
 from coverage.flask import get_registry
 from coverage.notices import run_notices
 from coverage.pages import links_for
@@ -32,7 +31,7 @@ def refresh_calendars(app: Flask) -> None:
     with app.app_context():
         registry = get_registry()
         now = app.config["RELEVE_CLOCK"]()
-        path = config_path()
+        path = app.config["RELEVE_CONFIG_PATH"]
         mtime = path.stat().st_mtime if path.exists() else None
         if mtime != app.extensions.setdefault("releve.config_mtime", mtime) and registry.reload_config(path, now):
             app.extensions["releve.config_mtime"] = mtime

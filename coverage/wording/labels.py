@@ -1,15 +1,5 @@
-"""Dates, times and labels written the way the practice's language writes them."""
+"""The fixed words of pages, notices and the command line, in French and English."""
 from __future__ import annotations
-
-import re
-from datetime import datetime, time
-from typing import TYPE_CHECKING
-
-import phonenumbers
-from babel.dates import format_date, format_time
-
-if TYPE_CHECKING:
-    from coverage.plan import PlanEntry
 
 _LABELS = {
     "fr": {
@@ -48,81 +38,6 @@ _LABELS = {
 def label(key: str, language: str) -> str:
     """A fixed word of the interface in the practice's language (French or English)."""
     return _LABELS.get(language[:2], _LABELS["en"])[key]
-
-
-def format_phone(e164: str, *, national: bool = False) -> str:
-    """ "+33 1 42 00 11 22" as people read a number (the settings keep E.164); `national` gives
-    "01 42 00 11 22", which <Say> reads the way people say numbers."""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    style = phonenumbers.PhoneNumberFormat.NATIONAL if national else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    return phonenumbers.format_number(number, style)
-
-
-def _locale(language: str) -> str:
-    return language.replace("-", "_")
-
-
-_FIRST_OF_MONTH = re.compile(r"\b1 (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|"
-                             r"novembre|décembre)\b")
-
-
-def french_first(text: str, language: str) -> str:
-    """French writes the first of the month "1er janvier"; Babel writes "1 janvier"."""
-    return _FIRST_OF_MONTH.sub(r"1er \1", text) if language.startswith("fr") else text
-
-
-def format_day(instant: datetime, language: str) -> str:
-    """ "lundi 9 janvier 2027" in French, "Monday, January 9, 2027" in English."""
-    return french_first(format_date(instant.date(), format="full", locale=_locale(language)), language)
-
-
-def format_clock(instant: datetime, language: str) -> str:
-    """French writes and reads "9 h" and "12 h 30"; English "9:00 AM"."""
-    if language.startswith("fr"):
-        return f"{instant.hour} h" if instant.minute == 0 else f"{instant.hour} h {instant.minute:02d}"
-    return format_time(instant.time(), format="short", locale=_locale(language))
-
-
-def format_moment(instant: datetime, language: str) -> str:
-    """ "lundi 9 janvier 2027 à 9 h", in the instant's own zone."""
-    return f"{format_day(instant, language)} {label('at', language)} {format_clock(instant, language)}"
-
-
-def format_span(start: datetime, end: datetime, language: str, *, is_all_day: bool = False) -> str:
-    """A closure's dates: whole days for all-day closures (the last day shown is the last closed)."""
-    if is_all_day:
-        last = end.date().toordinal() - 1
-        first_day = format_day(start, language)
-        if last == start.date().toordinal():
-            return first_day
-        last_day = format_day(datetime.fromordinal(last), language)
-        return label("from_to", language).format(first=first_day, last=last_day)
-    if start.date() == end.date():
-        return f"{format_day(start, language)}, {format_clock(start, language)} – {format_clock(end, language)}"
-    return label("from_to", language).format(first=format_moment(start, language), last=format_moment(end, language))
-
-
-def format_kept_span(start: datetime, end: datetime, language: str) -> str:
-    """A span kept as two instants (a signed link, a notice row), without the closure's all-day flag:
-    midnight to midnight in the practice's zone is written as whole days, as the briefing wrote it,
-    not "du dimanche 27 décembre à 0 h au samedi 9 janvier à 0 h"."""
-    return format_span(start, end, language, is_all_day=start.time() == end.time() == time(0))
-
-
-def format_entry_dates(entry: PlanEntry, language: str) -> str:
-    """A plan entry's dates; a series adds how many times it occurs, and its first and last day."""
-    first = entry.first
-    if not entry.is_series:
-        return format_span(first.start, first.end, language, is_all_day=first.is_all_day)
-    days = label("from_to", language).format(first=format_day(first.start, language),
-                                             last=format_day(entry.last.start, language))
-    count = label("times", language).format(count=entry.count)
-    if first.is_all_day or first.start.date() != first.end.date():
-        return f"{count}, {days}"
-    return f"{format_clock(first.start, language)} – {format_clock(first.end, language)}, {count}, {days}"
 
 
 _NOTICE_WORDS = {

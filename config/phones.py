@@ -1,0 +1,40 @@
+"""Phone numbers: what is a real number Relève may dial or text, in one place.
+
+Twilio hands over `From` as the caller gave it: an E.164 number, `anonymous` (withheld), a SIP
+address, a `client:` name, a short code, or anything an attacker puts in a signed request. Only
+a valid E.164 number is ever passed on as a caller ID, texted, or shown as a number to call back.
+"""
+from __future__ import annotations
+
+import phonenumbers
+
+# What Twilio sends for a withheld number.
+WITHHELD = frozenset({"anonymous", "unknown", "restricted", "private", "blocked", "unavailable", ""})
+
+
+def e164(raw: str | None) -> str | None:
+    """The number in E.164 when `raw` is a valid international number (+33…); else None."""
+    if not raw:
+        return None
+    text = raw.strip()
+    if not text.startswith("+") or len(text) > 20:
+        return None
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # "+33 6 98 76 54 32" and "+33698765432" are one number; "+33698765432;ext=1" is not plain.
+    return formatted if formatted == "".join(c for c in text if c == "+" or c.isdigit()) else None
+
+
+def is_withheld(raw: str | None) -> bool:
+    """A caller who hid their number (or sent none)."""
+    return (raw or "").strip().lower() in WITHHELD
+
+
+def printable(raw: str | None, size: int = 64) -> str:
+    """A value from a webhook as it may be stored and shown: no control characters, bounded."""
+    return "".join(c for c in (raw or "") if c.isprintable())[:size].strip()

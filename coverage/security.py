@@ -1,0 +1,59 @@
+"""What every page sends and every form carries: security headers, session cookies, CSRF tokens.
+
+Signed links (briefings, follow-up lists) hold their token in the URL, so pages never send a
+Referer (`no-referrer`) and are never framed. HSTS goes with https only.
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+from hashlib import sha256
+
+from flask import Flask, Response, abort, current_app, request, session
+
+CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self'; "
+       "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
+def init_app(app: Flask) -> None:
+    https = any(url.startswith("https://") for url in app.config.get("RELEVE_PUBLIC_URLS") or ())
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_SECURE", https)
+    app.config.setdefault("SESSION_COOKIE_NAME", "releve_session")
+    app.config.setdefault("MAX_CONTENT_LENGTH", 256 * 1024)  # Twilio's biggest webhook is a few kB
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.after_request(_headers)
+
+
+def _headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if response.mimetype == "text/html":
+        headers.setdefault("Cache-Control", "no-store")  # pages show patients' contacts
+    return response
+
+
+def csrf_token(scope: str = "") -> str:
+    """The token a form carries: bound to the session, or to a signed link (`scope`) for pages
+    that have no session."""
+    if scope:
+        key = str(current_app.config["SECRET_KEY"]).encode()
+        return hmac.new(key, f"csrf:{scope}".encode(), sha256).hexdigest()
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(24)
+    return str(token)
+
+
+def check_csrf(scope: str = "") -> None:
+    """Refuse (400) a form posted without the right token."""
+    posted = request.form.get("csrf_token", "")
+    expected = csrf_token(scope) if scope else str(session.get("csrf", ""))
+    if not posted or not expected or not hmac.compare_digest(posted, expected):
+        abort(400, description="the form has expired: reload the page and try again")

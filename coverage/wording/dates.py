@@ -1,0 +1,135 @@
+"""Dates and times, written and spoken the way the practice's language writes and says them."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from babel.dates import format_date, format_time
+
+from coverage.wording.labels import label
+
+if TYPE_CHECKING:
+    from coverage.plan import PlanEntry
+
+
+def _locale(language: str) -> str:
+    return language.replace("-", "_")
+
+
+_FIRST_OF_MONTH = re.compile(r"\b1 (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|"
+                             r"novembre|décembre)\b")
+
+
+def french_first(text: str, language: str) -> str:
+    """French writes the first of the month "1er janvier"; Babel writes "1 janvier"."""
+    return _FIRST_OF_MONTH.sub(r"1er \1", text) if language.startswith("fr") else text
+
+
+def format_day(instant: datetime, language: str) -> str:
+    """ "lundi 9 janvier 2027" in French, "Monday, January 9, 2027" in English."""
+    return french_first(format_date(instant.date(), format="full", locale=_locale(language)), language)
+
+
+def format_clock(instant: datetime, language: str) -> str:
+    """French writes and reads "9 h" and "12 h 30"; English "9:00 AM"."""
+    if language.startswith("fr"):
+        return f"{instant.hour} h" if instant.minute == 0 else f"{instant.hour} h {instant.minute:02d}"
+    return format_time(instant.time(), format="short", locale=_locale(language))
+
+
+def format_moment(instant: datetime, language: str) -> str:
+    """ "lundi 9 janvier 2027 à 9 h", in the instant's own zone."""
+    return f"{format_day(instant, language)} {label('at', language)} {format_clock(instant, language)}"
+
+
+def format_span(start: datetime, end: datetime, language: str, *, is_all_day: bool = False) -> str:
+    """A closure's dates: whole days for all-day closures (the last day shown is the last closed)."""
+    if is_all_day:
+        last = end.date().toordinal() - 1
+        first_day = format_day(start, language)
+        if last == start.date().toordinal():
+            return first_day
+        last_day = format_day(datetime.fromordinal(last), language)
+        return label("from_to", language).format(first=first_day, last=last_day)
+    if start.date() == end.date():
+        return f"{format_day(start, language)}, {format_clock(start, language)} – {format_clock(end, language)}"
+    return label("from_to", language).format(first=format_moment(start, language), last=format_moment(end, language))
+
+
+def format_kept_span(start: datetime, end: datetime, language: str) -> str:
+    """A span kept as two instants (a signed link, a notice row), without the closure's all-day flag:
+    midnight to midnight in the practice's zone is written as whole days, as the briefing wrote it,
+    not "du dimanche 27 décembre à 0 h au samedi 9 janvier à 0 h"."""
+    return format_span(start, end, language, is_all_day=start.time() == end.time() == time(0))
+
+
+def format_entry_dates(entry: PlanEntry, language: str) -> str:
+    """A plan entry's dates; a series adds how many times it occurs, and its first and last day."""
+    first = entry.first
+    if not entry.is_series:
+        return format_span(first.start, first.end, language, is_all_day=first.is_all_day)
+    days = label("from_to", language).format(first=format_day(first.start, language),
+                                             last=format_day(entry.last.start, language))
+    count = label("times", language).format(count=entry.count)
+    if first.is_all_day or first.start.date() != first.end.date():
+        return f"{count}, {days}"
+    return f"{format_clock(first.start, language)} – {format_clock(first.end, language)}, {count}, {days}"
+
+
+def spoken_clock(instant: datetime, language: str) -> str:
+    if language.startswith("fr"):
+        hours = f"{instant.hour} heure" + ("s" if instant.hour > 1 else "")
+        return hours + (f" {instant.minute}" if instant.minute else "")
+    suffix = "AM" if instant.hour < 12 else "PM"
+    hour = instant.hour % 12 or 12
+    return f"{hour}:{instant.minute:02d} {suffix}" if instant.minute else f"{hour} {suffix}"
+
+
+def spoken_reopening(reopens_at: datetime | None, now: datetime, language: str, *, with_time: bool = True) -> str:
+    """ "jusqu'à 14 heures", "jusqu'à demain, 8 heures 30", "jusqu'au samedi 9 janvier, 9 heures"."""
+    if reopens_at is None:
+        return "pour le moment" if language.startswith("fr") else "for now"
+    return _spoken_reopening(reopens_at, now.astimezone(reopens_at.tzinfo).date(), language, with_time)
+
+
+@lru_cache(maxsize=4096)
+def _spoken_reopening(local: datetime, today: date, language: str, with_time: bool) -> str:
+    # Cached: every call during a closure says the same, and Babel's formatting is the costly part.
+    french = language.startswith("fr")
+    clock = spoken_clock(local, language)
+    if local.date() == today:
+        return f"jusqu'à {clock}" if french else f"until {clock}"
+    if local.date() == today + timedelta(days=1):
+        if not with_time:
+            return "jusqu'à demain" if french else "until tomorrow"
+        return f"jusqu'à demain, {clock}" if french else f"until tomorrow at {clock}"
+    pattern = "EEEE d MMMM" if french else "EEEE, MMMM d"
+    if (local.date() - today).days > 300:
+        pattern += " y" if french else ", y"
+    day = french_first(format_date(local.date(), pattern, locale=language.replace("-", "_")), language)
+    if not with_time:
+        return f"jusqu'au {day}" if french else f"until {day}"
+    return f"jusqu'au {day}, {clock}" if french else f"until {day} at {clock}"
+
+
+def written_reopening(reopens_at: datetime | None, now: datetime, language: str) -> str:
+    """ "jusqu'à 14 h" today, "jusqu'à demain 8 h 30", "jusqu'au samedi 9 janvier à 9 h": short
+    enough for an SMS."""
+    french = language.startswith("fr")
+    if reopens_at is None:
+        return "pour le moment" if french else "for now"
+    if french:
+        clock = f"{reopens_at.hour} h" + (f" {reopens_at.minute:02d}" if reopens_at.minute else "")
+    else:
+        hour = reopens_at.hour % 12 or 12
+        clock = f"{hour}:{reopens_at.minute:02d} {'AM' if reopens_at.hour < 12 else 'PM'}"
+    days = (reopens_at.date() - now.astimezone(reopens_at.tzinfo).date()).days
+    if days == 0:
+        return f"jusqu'à {clock}" if french else f"until {clock}"
+    if days == 1:
+        return f"jusqu'à demain {clock}" if french else f"until tomorrow at {clock}"
+    day = french_first(format_date(reopens_at.date(), "EEEE d MMMM" if french else "EEEE, MMMM d",
+                                   locale=language.replace("-", "_")), language)
+    return f"jusqu'au {day} à {clock}" if french else f"until {day} at {clock}"

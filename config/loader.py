@@ -356,7 +356,7 @@ def _read_service(checker: _Checker, root: LineDict) -> Service:
         return Service()
     refresh = _read_int(checker, entry, "refresh_minutes", "service.refresh_minutes", 1, 24 * 60, 15)
     horizon = _read_int(checker, entry, "horizon_days", "service.horizon_days", 14, 5 * 366, 400)
-    retention = _read_int(checker, entry, "retention_days", "service.retention_days", 30, 10 * 366, 365)
+    retention = _read_int(checker, entry, "retention_days", "service.retention_days", 30, 10 * 366, 90)
     public_urls = []
     for address in checker.text_list(entry, "public_url", "service.public_url"):
         parts = urlsplit(address.strip())

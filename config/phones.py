@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import phonenumbers
 
+_WRITTEN = frozenset("+0123456789 .-()")
 # What Twilio sends for a withheld number.
 WITHHELD = frozenset({"anonymous", "unknown", "restricted", "private", "blocked", "unavailable", ""})
 
@@ -17,7 +18,9 @@ def e164(raw: str | None) -> str | None:
     if not raw:
         return None
     text = raw.strip()
-    if not text.startswith("+") or len(text) > 20:
+    # Digits and the separators people write (spaces, dots, dashes, brackets) only: anything else,
+    # a control character, an extension, a letter, means this is not plainly a number.
+    if not text.startswith("+") or len(text) > 24 or any(c not in _WRITTEN for c in text):
         return None
     try:
         number = phonenumbers.parse(text, None)

@@ -137,7 +137,7 @@ class Service:
     horizon: timedelta = timedelta(days=400)
     # The https:// addresses Twilio calls (scheme and host): signatures are checked against these.
     public_urls: tuple[str, ...] = ()
-    retention: timedelta = timedelta(days=365)  # how long patients' calls, texts and messages are kept
+    retention: timedelta = timedelta(days=90)  # how long patients' calls, texts and messages are kept (README)
 
     @property
     def public_url(self) -> str | None:

@@ -13,10 +13,14 @@ import re
 import phonenumbers
 
 _MASK = "•"
-_PHONE = re.compile(r"(?<![\w/])\+?\d(?:[\s.\-]?\d){7,15}(?!\w)")
+# A number as it may appear in a message: international (+33 6 98 76 54 32, +15145214867), French
+# national (06 98 76 54 32), or E.164 without its + (33698765432). Never a time's digits (10:04:56.6486).
+_PHONE = re.compile(r"(?<![\w:.+/])(?:\+\d(?:[\s.\-]?\d){7,14}|0[1-9](?:[\s.\-]?\d){8}|(?:33|1)\d{9,10})(?![\w])")
 _RECORDING = re.compile(r"https?://[^\s\"'<>]*(?:/Recordings/|/Media/|/Messages/)[^\s\"'<>]*", re.IGNORECASE)
 _SQL_PARAMETERS = re.compile(r"\[parameters: .*?\](?=\s*(?:\(|\[|$))", re.DOTALL)
 _SQL = re.compile(r"\[SQL: .*?\](?=\s*(?:\(|\[|$))", re.DOTALL)
+# A signed link is a key to one practice's contacts: request logs keep the page, not the token.
+_SIGNED_LINK = re.compile(r"(/(?:briefing|follow-up)/)[A-Za-z0-9._~%-]{16,}")
 
 
 def masked(number: str | None) -> str:
@@ -45,7 +49,17 @@ def redact(text: str) -> str:
     text = _SQL_PARAMETERS.sub("[parameters hidden]", text)
     text = _SQL.sub("[SQL hidden]", text)
     text = _RECORDING.sub("(a Twilio media address)", text)
-    return _PHONE.sub(lambda match: masked(re.sub(r"[\s.\-]", "", match.group(0))), text)
+    text = _SIGNED_LINK.sub(r"\1…", text)
+    return _PHONE.sub(lambda match: _masked_match(match.group(0)), text)
+
+
+def _masked_match(found: str) -> str:
+    digits = re.sub(r"[\s.\-]", "", found)
+    if digits.startswith("+"):
+        return masked(digits)
+    if digits.startswith("0"):
+        return digits[:2] + _MASK * (len(digits) - 4) + digits[-2:]
+    return masked("+" + digits)
 
 
 class RedactingFilter(logging.Filter):
@@ -65,7 +79,9 @@ class RedactingFilter(logging.Filter):
 
 
 def redact_logs(logger: logging.Logger | None = None) -> None:
-    """Install the filter on the handlers of `logger` (the root logger by default), once each."""
+    """Install the filter on the handlers of `logger` (the root logger by default), once each.
+    The twilio client's request log (each URL it calls, a recording's included) is kept quiet."""
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     target = logger or logging.getLogger()
     for handler in target.handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from calendars import CalendarError, CalendarProblem, Closure, read_calendar, re
 from config import ConfigError, Practice, Problem, Settings, load_settings
 from config.settings import CalendarSource
 from coverage.schedule import Answer, Schedule, build_schedule, resolve_coverage
+from coverage.store.engine import private_folder
 
 logger = logging.getLogger(__name__)
 
@@ -194,15 +196,26 @@ class Registry:
         return reading
 
     def _keep(self, location: str, copy: _Copy) -> None:
+        """Keep the copy in memory and on disk. A disk that refuses it (full, read-only) costs only
+        the disk copy: the refresh goes on, and the problem is reported."""
         previous = self._copies.get(location)
         self._copies[location] = copy
         if self.cache_dir is None or (previous is not None and previous.digest == copy.digest):
             return
         path = self._cache_path(location)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(copy.data)
-        os.replace(temporary, path)  # atomic: another process never reads half a file
+        temporary: Path | None = None
+        try:
+            private_folder(path.parent)
+            descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")  # 0600
+            temporary = Path(name)
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(copy.data)
+            os.replace(temporary, path)  # atomic: another process never reads half a file
+        except OSError as exc:
+            if temporary is not None:
+                temporary.unlink(missing_ok=True)
+            logger.error("the last good copy of a calendar could not be kept on disk in %s (%s): it is kept in "
+                         "memory only until the disk takes it", path.parent, exc.strerror or exc)
 
     def _last_good(self, location: str) -> _Copy | None:
         if location in self._copies:

@@ -17,11 +17,11 @@ CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' dat
 
 def init_app(app: Flask) -> None:
     https = any(url.startswith("https://") for url in app.config.get("RELEVE_PUBLIC_URLS") or ())
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_SECURE", https)
-    app.config.setdefault("SESSION_COOKIE_NAME", "releve_session")
-    app.config.setdefault("MAX_CONTENT_LENGTH", 256 * 1024)  # Twilio's biggest webhook is a few kB
+    # Flask's defaults are set already: these are assigned, not defaulted.
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=https,
+                      SESSION_COOKIE_NAME="releve_session")
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = 256 * 1024  # Twilio's biggest webhook is a few kB
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.after_request(_headers)
 

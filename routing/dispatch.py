@@ -15,7 +15,17 @@ from flask import Flask
 
 from coverage.store import Store, StoreUnavailable
 from routing.outbound import Transports, deliver_due
-from routing.transports import EmailTransport, Outbox, SmsTransport, SmtpEmail, TwilioSms
+from routing.transports import (
+    EmailTransport,
+    NoRecordings,
+    Outbox,
+    RecordingStore,
+    SmsTransport,
+    SmtpEmail,
+    TwilioRecordings,
+    TwilioSms,
+    twilio_client,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +36,10 @@ def build_transports(app: Flask) -> Transports:
     """Twilio and SMTP when their credentials are set; otherwise the local outbox."""
     sid, token = app.config.get("TWILIO_ACCOUNT_SID"), app.config.get("TWILIO_AUTH_TOKEN")
     sms: SmsTransport = Outbox()
+    recordings: RecordingStore = NoRecordings()
     if sid and token:
-        sms = TwilioSms(sid, token, app.config.get("TWILIO_API_BASE_URL"))
+        client = twilio_client(sid, token, app.config.get("TWILIO_API_BASE_URL"))
+        sms, recordings = TwilioSms(client), TwilioRecordings(client)
     email: EmailTransport = Outbox()
     smtp = app.config.get("RELEVE_SMTP")
     if smtp is not None:
@@ -35,7 +47,7 @@ def build_transports(app: Flask) -> Transports:
     public = next(iter(app.config.get("RELEVE_PUBLIC_URLS") or ()), None)
     logger.info("texts go %s; emails go %s", "through Twilio" if sid and token else "to the local outbox",
                 f"through {smtp.host}:{smtp.port}" if smtp else "to the local outbox")
-    return Transports(sms, email, f"{public.rstrip('/')}/twilio/sms/status" if public else None)
+    return Transports(sms, email, f"{public.rstrip('/')}/twilio/sms/status" if public else None, recordings)
 
 
 class Dispatcher:

@@ -14,16 +14,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from coverage.store import Store, outbox
-from routing.transports import EmailTransport, SmsTransport, TransportError
+from routing.transports import EmailTransport, NoRecordings, RecordingStore, SmsTransport, TransportError
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Transports:
+    """Everything that leaves the machine: texts, emails, and the recordings kept at Twilio."""
+
     sms: SmsTransport
     email: EmailTransport
     status_callback: str | None = None  # the public URL of /twilio/sms/status, when known
+    recordings: RecordingStore = NoRecordings()
 
 
 def deliver_due(store: Store, transports: Transports, clock: Callable[[], datetime] | datetime,

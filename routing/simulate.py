@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import sys
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,15 +41,20 @@ class CallTranscript:
     ended_with: str = "silence"   # "person", "voicemail", "silence"
     reached: str | None = None    # the number of the person reached
     requests: int = 0
+    call_sid: str = ""
 
 
 class CallSimulator:
     """Drives the voice webhooks of `app` like Twilio, one call at a time."""
 
-    def __init__(self, app: Flask, token: str, names: dict[str, str] | None = None) -> None:
+    def __init__(self, app: Flask, token: str, names: dict[str, str] | None = None,
+                 before_request: Callable[[int], None] | None = None) -> None:
         self.client: FlaskClient = app.test_client()
         self.validator = RequestValidator(token)
         self.names = names or {}
+        # Called with the request's number in the call (0 for the incoming call) before it is sent:
+        # tests break the database there, in the middle of a call.
+        self.before_request = before_request
         with app.app_context():
             self.base = public_bases()[0]  # signed for the address this deployment serves
 
@@ -70,9 +75,9 @@ class CallSimulator:
 
     def call(self, to: str, caller: str, outcomes: list[str]) -> CallTranscript:
         """Play one call to `to` from `caller`; each <Dial> takes the next outcome (default no-answer)."""
-        transcript = CallTranscript()
-        pending = iter(outcomes)
         call_sid = "CA" + secrets.token_hex(16)
+        transcript = CallTranscript(call_sid=call_sid)
+        pending = iter(outcomes)
         form = {"CallSid": call_sid, "AccountSid": "AC" + "0" * 32, "From": caller, "To": to,
                 "CallStatus": "ringing", "Direction": "inbound", "ApiVersion": "2010-04-01"}
         url = "/twilio/voice"
@@ -83,6 +88,8 @@ class CallSimulator:
         return transcript
 
     def _request(self, transcript: CallTranscript, url: str, form: dict[str, str]) -> ElementTree.Element:
+        if self.before_request is not None:
+            self.before_request(transcript.requests)
         transcript.requests += 1
         return self.post(url, form)
 

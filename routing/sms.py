@@ -51,7 +51,8 @@ _AUTOMATIC = re.compile(r"reponse automatique|auto.?reply|automatic reply|messag
 # Relève's own texts coming back (a forward, an automatic reply, a text back), from an office's
 # robot or another Relève: neither forwarded nor answered, or two of them would loop.
 _OUR_OWN = re.compile(r"votre message a ete transmis|your message was passed on|"
-                      r"n'a pas pu prendre votre appel|could not take your call|^\s*\[[^\]]{2,120}\]\s*(sms|text)\b")
+                      r"n'a pas pu prendre votre appel|could not take your call|"
+                      r"\[[^\]]{2,120}\]\s*(sms de|text from)\b")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LOOP_LIMIT = 6                      # forwards from one sender to one destination…
 LOOP_WINDOW = timedelta(minutes=15)  # …within this long: more is a loop, not a person
@@ -129,8 +130,17 @@ def sweep(store: Store, settings: Settings | None, registry: Registry, at: datet
             rows = log.unhandled_texts(connection, at - after)
     except StoreUnavailable:
         return 0
-    handled = sum(handle_stored(store, settings, registry, row.message_sid) for row in rows
-                  if row.received_at.timestamp() > (at - SWEEP_WITHIN).timestamp())
+    handled = 0
+    for row in rows:
+        if row.received_at.timestamp() > (at - SWEEP_WITHIN).timestamp():
+            handled += handle_stored(store, settings, registry, row.message_sid)
+            continue
+        # Forwarding it days late, with an automatic reply about a closure long over, would
+        # mislead: it stays in the contact log, on the practice's callback list.
+        with store.begin() as connection:
+            log.set_text_handling(connection, row.message_sid, handling="late")
+        logger.warning("text %s was never handled and is over %d days old: kept, not forwarded", row.message_sid,
+                       SWEEP_WITHIN.days)
     if handled:
         logger.info("sweep: %d stored text(s) handled late", handled)
     return handled
@@ -172,6 +182,8 @@ def handle_text(connection: Connection, settings: Settings, practice: Practice, 
                               handling=where[1] if where else "not_forwarded", forwarded_to=where[0] if where else None)
         return
     office = _office_for_texts(settings, answer.chain)
+    for skipped in answer.chain[:answer.chain.index(office.id)]:
+        _refuse_releve_number(connection, practice, received, settings.offices[skipped].sms)
     where = _forward(connection, settings, practice, office.sms, office.email, forward, received)
     replied = False
     if where and where[1] == "forwarded" and _may_reply_to(received):
@@ -220,13 +232,24 @@ def _forward(connection: Connection, settings: Settings, practice: Practice, sms
     when there is nowhere to forward it. The handling is "loop" when this sender's texts to this
     destination come too fast: they are then kept, not forwarded, and the practice is told."""
     key = f"forward:{received.message_sid}"
+    if sms and _sms_of(settings, sms) is None:
+        _refuse_releve_number(connection, practice, received, sms)
     destination = _sms_of(settings, sms) or email
     if destination is None:
         logger.warning("practice %s: a text from %s has nowhere to be forwarded (no sms or email)",
                        practice.id, masked(received.sender))
         return None
     if log.forwards_between(connection, received.sender, destination, received.at - LOOP_WINDOW) >= LOOP_LIMIT:
-        _tell_about_loop(connection, practice, received, destination)
+        logger.warning("practice %s: texts from %s to %s come too fast: a loop; forwarding stopped", practice.id,
+                       masked(received.sender), masked(destination) if destination.startswith("+") else destination)
+        minutes = int(LOOP_WINDOW.total_seconds() // 60)
+        _tell_practice(connection, practice, received, f"loop:{received.sender}:{destination}",
+                       f"Relève : les SMS de {received.sender} arrivent trop vite pour être ceux d'une personne (plus "
+                       f"de {LOOP_LIMIT} en {minutes} minutes, sans doute un répondeur automatique). Ils ne sont plus "
+                       f"transférés à {destination} ; ils restent dans la liste des contacts.",
+                       f"Relève: texts from {received.sender} come too fast to be a person's (more than {LOOP_LIMIT} "
+                       f"in {minutes} minutes, likely an automatic responder). They are no longer forwarded to "
+                       f"{destination}; they stay in the contact list.")
         return destination, "loop"
     if _sms_of(settings, sms):
         outbox.queue_sms(connection, practice_id=practice.id, purpose="forward", sender=practice.numbers[0],
@@ -239,22 +262,28 @@ def _forward(connection: Connection, settings: Settings, practice: Practice, sms
     return destination, "forwarded"
 
 
-def _tell_about_loop(connection: Connection, practice: Practice, received: log.TextIn, destination: str) -> None:
-    """Once a day per sender and destination: the practice learns that forwarding stopped."""
-    logger.warning("practice %s: texts from %s to %s come too fast: a loop; forwarding stopped", practice.id,
-                   masked(received.sender), masked(destination) if destination.startswith("+") else destination)
-    french = practice.language.startswith("fr")
-    message = (f"Relève : les SMS de {received.sender} arrivent trop vite pour être ceux d'une personne (plus de "
-               f"{LOOP_LIMIT} en {int(LOOP_WINDOW.total_seconds() // 60)} minutes, sans doute un répondeur automatique). "
-               f"Ils ne sont plus transférés à {destination} ; ils restent dans la liste des contacts."
-               if french else
-               f"Relève: texts from {received.sender} come too fast to be a person's (more than {LOOP_LIMIT} in "
-               f"{int(LOOP_WINDOW.total_seconds() // 60)} minutes, likely an automatic responder). They are no longer "
-               f"forwarded to {destination}; they stay in the contact list.")
-    key = f"loop:{practice.id}:{received.sender}:{destination}:{received.at.astimezone(practice.timezone).date()}"
+def _refuse_releve_number(connection: Connection, practice: Practice, received: log.TextIn, sms: str | None) -> None:
+    """A covering office's mobile that is a Relève number is never forwarded to: the practice learns why."""
+    if not sms:
+        return
+    _tell_practice(connection, practice, received, f"releve-number:{sms}",
+                   f"Relève : un SMS n'a pas été transféré au {sms}, qui est un numéro Relève (deux cabinets qui se "
+                   "couvrent l'un l'autre tourneraient en boucle). Indiquez le portable de l'équipe dans la "
+                   "configuration. Le SMS reste dans la liste des contacts.",
+                   f"Relève: a text was not forwarded to {sms}, which is a Relève number (two practices covering each "
+                   "other would loop). Give the staff's mobile in the configuration. The text stays in the contact "
+                   "list.")
+
+
+def _tell_practice(connection: Connection, practice: Practice, received: log.TextIn, about: str, french: str,
+                   english: str) -> None:
+    """Tell the practice, once a day for each thing, that texts stopped going somewhere."""
+    is_french = practice.language.startswith("fr")
+    message = french if is_french else english
+    key = f"told:{practice.id}:{about}:{received.at.astimezone(practice.timezone).date()}"
     if practice.email:
         outbox.queue_email(connection, practice_id=practice.id, purpose="loop", to=practice.email,
-                           subject="Relève : transfert de SMS arrêté" if french else "Relève: text forwarding stopped",
+                           subject="Relève : transfert de SMS arrêté" if is_french else "Relève: text forwarding stopped",
                            text=message, html=None, at=received.at, dedupe_key=key)
     elif practice.sms:
         outbox.queue_sms(connection, practice_id=practice.id, purpose="loop", sender=practice.numbers[0],

@@ -56,16 +56,21 @@ class EmailTransport(Protocol):
     def send_email(self, to: str, subject: str, text: str, html: str | None, message_key: str = "") -> Sent: ...
 
 
+def twilio_client(account_sid: str, auth_token: str, api_base_url: str | None = None) -> Client:
+    """The official client, with a timeout (it waits forever by default: a Twilio that stops
+    answering would hold the dispatcher, and every message behind it, until the process restarts)."""
+    client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=TIMEOUT_SECONDS))
+    if api_base_url:
+        # A stand-in of Twilio's API (the tests run one on loopback); production leaves it unset.
+        client.api.base_url = api_base_url.rstrip("/")
+    return client
+
+
 class TwilioSms:
     """SMS through Twilio's REST API, with the official client."""
 
-    def __init__(self, account_sid: str, auth_token: str, api_base_url: str | None = None) -> None:
-        # The client waits forever by default: a Twilio that stops answering would hold the
-        # dispatcher, and every message behind it, until the process restarts.
-        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=TIMEOUT_SECONDS))
-        if api_base_url:
-            # A stand-in of Twilio's API (the tests run one on loopback); production leaves it unset.
-            self.client.api.base_url = api_base_url.rstrip("/")
+    def __init__(self, client: Client) -> None:
+        self.client = client
 
     def send_sms(self, sender: str, to: str, body: str, status_callback: str | None) -> Sent:
         options = {"status_callback": status_callback} if status_callback else {}
@@ -124,6 +129,37 @@ class SmtpEmail:
         except (OSError, smtplib.SMTPException) as exc:
             raise TransportError(f"the mail server could not be reached: {exc}", permanent=False) from None
         return Sent(message_id, "sent")
+
+
+class RecordingStore(Protocol):
+    def delete_recording(self, sid: str) -> bool: ...
+
+
+class TwilioRecordings:
+    """Voicemail recordings kept at Twilio: deleted with the call after the retention period."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def delete_recording(self, sid: str) -> bool:
+        """Delete it at Twilio; False when Twilio had it no longer (deleted already)."""
+        try:
+            self.client.recordings(sid).delete()
+        except TwilioRestException as exc:
+            if exc.status == 404:
+                return False
+            raise TransportError(f"Twilio did not delete the recording {sid}: {exc.msg} (HTTP {exc.status})",
+                                 permanent=False, code=int(exc.code) if exc.code else None) from None
+        except Exception as exc:  # noqa: BLE001 - network errors of any kind: tried again tomorrow
+            raise TransportError(f"Twilio could not be reached: {type(exc).__name__}", permanent=False) from None
+        return True
+
+
+class NoRecordings:
+    """Without Twilio credentials there is no recording of ours at Twilio to delete."""
+
+    def delete_recording(self, sid: str) -> bool:
+        return False
 
 
 class Outbox:

@@ -103,6 +103,12 @@ def _may_connect_on_error() -> bool:
     return True  # the whisper itself: better a person without the whisper than no person
 
 
+def raw_caller() -> str:
+    """`From` exactly as Twilio sent it: whether it is a number is decided on this, not on a copy
+    with its odd characters taken out."""
+    return request.form.get("From", "")
+
+
 def caller_id_for(practice: Practice, caller: str) -> str:
     """Forward with the caller's number, so the covering office sees who calls. Only a valid E.164
     number is passed on; a withheld number, a SIP address or a `client:` name is not, and the
@@ -128,10 +134,10 @@ def incoming_call() -> Response:
     contact_log().write(log.CallStart(call_sid, practice.id, caller or "unknown", practice.numbers[0], at,
                                       answer.is_open, reason, answer.chain))
     if answer.is_open:
-        return xml(twiml.ring_front_desk(practice, caller_id_for(practice, caller)))
+        return xml(twiml.ring_front_desk(practice, caller_id_for(practice, raw_caller())))
     response = VoiceResponse()
     twiml.say(response, closed_greeting(settings, practice, answer, at), practice.language)
-    twiml.dial_office(response, settings, practice, answer.chain, 0, caller_id_for(practice, caller))
+    twiml.dial_office(response, settings, practice, answer.chain, 0, caller_id_for(practice, raw_caller()))
     return xml(response)
 
 
@@ -189,10 +195,10 @@ def dial_result() -> Response:
         response = VoiceResponse()
         twiml.say(response, greeting(settings, practice, "next_office", office=following.name.spoken),
                   practice.language)
-        twiml.dial_office(response, settings, practice, chain, step + 1, caller_id_for(practice, form_text("From")))
+        twiml.dial_office(response, settings, practice, chain, step + 1, caller_id_for(practice, raw_caller()))
         return xml(response)
     if at_desk:
-        _text_back(practice, form_text("From"), at)
+        _text_back(practice, raw_caller(), at)
     return xml(twiml.voicemail(settings, practice, chain, is_open=at_desk))
 
 
@@ -315,7 +321,7 @@ def fallback_response() -> VoiceResponse:
     response = VoiceResponse()
     if not numbers:
         return _fallback_voicemail(response, practice)
-    caller = e164(request.form.get("From"))
+    caller = e164(raw_caller())
     dial = Dial(timeout=25, answer_on_bridge=True, action=_fallback_url("dial"), method="POST",
                 **({"caller_id": caller} if caller else {}))
     for number in numbers[:10]:  # Twilio rings at most ten numbers at once

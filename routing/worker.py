@@ -1,6 +1,8 @@
 """The worker (the scheduler process): `flask --app app scheduler run`.
 
-One process runs the time-driven jobs: reading calendars, queuing notices, delivering messages.
+One process runs the time-driven jobs: reading calendars, queuing notices, delivering messages,
+handling texts left unhandled, replaying spools that stopped processes left, and, daily, deleting
+what is past the retention period.
 Each job is a plain function of `now` (tests call them directly); APScheduler only calls them on
 time. Every job has a fixed id and replace_existing=True, and every notice and message is claimed
 in the database, so a second scheduler started by mistake sends nothing twice.
@@ -18,10 +20,12 @@ from apscheduler.schedulers.background import BackgroundScheduler  # type: ignor
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from coverage.flask import get_registry
+from coverage.flask import contact_log, get_registry
 from coverage.notices import run_notices
 from coverage.pages import links_for
+from coverage.store import retention
 from routing.outbound import deliver_due
+from routing.retention import run_retention
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +53,22 @@ def queue_notices(app: Flask) -> list[str]:
 def deliver_messages(app: Flask) -> int:
     with app.app_context():
         return deliver_due(app.extensions["releve.db"], app.extensions["releve.transports"],
-                           app.config["RELEVE_CLOCK"]())
+                           app.config["RELEVE_CLOCK"])
+
+
+def handle_texts(app: Flask) -> None:
+    """Texts stored but left unhandled (a failure mid-way, a spool replayed late) are handled."""
+    app.extensions["releve.sweep_texts"]()
+
+
+def delete_expired(app: Flask) -> retention.Deleted | None:
+    """The daily retention run."""
+    with app.app_context():
+        settings = get_registry().settings
+        if settings is None:
+            return None
+        return run_retention(app.extensions["releve.db"], app.extensions["releve.transports"].recordings,
+                             settings.service.retention, app.config["RELEVE_CLOCK"]())
 
 
 def build_scheduler(app: Flask, notices_seconds: float = 60, deliver_seconds: float = 30) -> BackgroundScheduler:
@@ -64,6 +83,10 @@ def build_scheduler(app: Flask, notices_seconds: float = 60, deliver_seconds: fl
                       replace_existing=True, next_run_time=start)
     scheduler.add_job(deliver_messages, "interval", seconds=deliver_seconds, args=[app], id="deliver",
                       replace_existing=True, next_run_time=start)
+    scheduler.add_job(handle_texts, "interval", seconds=60, args=[app], id="texts", replace_existing=True,
+                      next_run_time=start)
+    scheduler.add_job(delete_expired, "interval", hours=24, args=[app], id="retention", replace_existing=True,
+                      next_run_time=start)
     return scheduler
 
 
@@ -77,6 +100,7 @@ def run_command(notices_seconds: float, duration: float | None) -> None:
     """Run the scheduler until stopped (Ctrl-C, SIGTERM) or for --for seconds."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     get_registry()  # first calendar read before the first notice run
+    contact_log().start()  # spools left by web processes that stopped are replayed
     scheduler = build_scheduler(app, notices_seconds, min(notices_seconds, 30.0))
     stop = threading.Event()
     for sign in (signal.SIGTERM, signal.SIGINT):

@@ -5,6 +5,10 @@ auth with the account SID and auth token, a form with To, From (or MessagingServ
 StatusCallback, then 201 with the message JSON, or Twilio's error JSON. A test scripts failures per
 `To` number, as a queue (`script("+336…", 500, 201)`: first a 500, then the message is accepted),
 and reads what was received in `requests`.
+
+Recordings: `DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json` answers 204 for a
+recording the stand-in holds (`recordings`, filled by `add_recording`) and 404 (error 20404) for one
+it does not; `script(sid, 500)` makes the next try fail.
 """
 from __future__ import annotations
 
@@ -62,6 +66,7 @@ class TwilioApi:
         self.account_sid, self.auth_token = account_sid, auth_token
         self.requests: list[Received] = []
         self.messages: list[dict[str, Any]] = []  # the messages accepted (201), as answered
+        self.recordings: dict[str, bytes] = {}    # recording SID -> its audio
         self._scripts: dict[str, deque[int | str]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -77,6 +82,12 @@ class TwilioApi:
         assert not unknown, f"the stand-in cannot answer {unknown}: add them to ERRORS"
         with self._lock:
             self._scripts[to].extend(answers)
+
+    def add_recording(self, sid: str, audio: bytes = b"ID3\x04\x00fake mp3") -> str:
+        """A recording Twilio holds for the account; returns its URL as Twilio gives it in webhooks."""
+        with self._lock:
+            self.recordings[sid] = audio
+        return f"https://api.twilio.com{API}/Accounts/{self.account_sid}/Recordings/{sid}"
 
     def requests_to(self, to: str) -> list[Received]:
         with self._lock:
@@ -128,6 +139,9 @@ class TwilioApi:
             self.requests.append(Received(method, path, form, authorized))
         if not authorized:
             return _error(20003, detail="Your AccountSid or AuthToken was incorrect.")
+        recordings = f"{API}/Accounts/{self.account_sid}/Recordings/"
+        if path.startswith(recordings) and method == "DELETE" and path.endswith(".json"):
+            return self._delete_recording(path, path[len(recordings):-len(".json")])
         if method != "POST" or path != f"{API}/Accounts/{self.account_sid}/Messages.json":
             return _error(20404, path=path)
         to, body = form.get("To", ""), form.get("Body", "")
@@ -148,6 +162,16 @@ class TwilioApi:
         if len(body) > MAX_BODY:
             return _error(21617, to=to)
         return 201, self._accept(form)
+
+    def _delete_recording(self, path: str, sid: str) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            scripted = self._scripts[sid].popleft() if self._scripts[sid] else OK
+            if scripted != OK:
+                assert isinstance(scripted, int)
+                return _error(_BY_STATUS.get(scripted, scripted), path=path)
+            if self.recordings.pop(sid, None) is None:
+                return _error(20404, path=path)
+        return 204, {}
 
     def _accept(self, form: dict[str, str]) -> dict[str, Any]:
         sid = "SM" + secrets.token_hex(16)
@@ -200,13 +224,16 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._handle()
 
+    def do_DELETE(self) -> None:
+        self._handle()
+
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode("utf-8") if length else ""
         form = {name: values[-1] for name, values in parse_qs(raw, keep_blank_values=True).items()}
         path = self.path.partition("?")[0]
         status, body = self.stand_in.answer(self.command, path, self.headers.get("Authorization", ""), form)
-        payload = json.dumps(body).encode()
+        payload = json.dumps(body).encode() if status != 204 else b""
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")

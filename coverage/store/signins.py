@@ -10,10 +10,11 @@ from coverage.store.tables import sign_in_attempts
 
 
 def failures_since(connection: Connection, keys: list[str], since: datetime) -> int:
-    """Failed attempts for any of `keys` (a user name, an address) since `since`."""
-    return int(connection.execute(select(func.count()).select_from(sign_in_attempts).where(
+    """The most failed attempts any one of `keys` (a user name, an address) had since `since`."""
+    counts = connection.execute(select(func.count()).select_from(sign_in_attempts).where(
         sign_in_attempts.c.key.in_(keys), sign_in_attempts.c.at >= since,
-        sign_in_attempts.c.succeeded.is_(False))).scalar_one())
+        sign_in_attempts.c.succeeded.is_(False)).group_by(sign_in_attempts.c.key)).scalars().all()
+    return max(counts, default=0)
 
 
 def record_attempt(connection: Connection, keys: list[str], at: datetime, succeeded: bool) -> None:

@@ -538,3 +538,46 @@ def test_the_home_page_says_when_nothing_was_sent(app):
 
     assert 'id="outbox"' in page
     assert "Aucun message pour l'instant" in page or "Aucun message pour l&#39;instant" in page
+
+
+# -- once, even when the mail server is slow or the process dies ----------------------------------
+
+def test_an_email_sent_again_after_a_crash_is_the_same_message_to_the_mail_client(app_with_smtp, smtp_server, clock):
+    message_id = queue_mail(app_with_smtp, clock.now)
+    send_due(app_with_smtp, clock.now)
+    # The server stored it, and the process died before recording that: after the lease it goes again.
+    with app_with_smtp.extensions["releve.db"].begin() as connection:
+        connection.execute(messages.update().where(messages.c.id == message_id).values(
+            state="sending", claimed_until=clock.now))
+    send_due(app_with_smtp, clock.now + LEASE + timedelta(seconds=1))
+
+    first, second = smtp_server.received
+    assert first["Message-ID"] == second["Message-ID"]
+    assert first["Message-ID"].startswith("<releve.") and first["Message-ID"].endswith("@cabinet.example.fr>")
+
+
+def test_in_a_batch_longer_than_the_lease_each_message_is_claimed_when_it_is_sent(app_with_smtp, smtp_server, clock):
+    """A mail server taking four minutes a message: the fifth is sent a quarter of an hour after the
+    batch began. While each one is being sent, another process must find its claim valid."""
+    from routing.transports import SmtpEmail
+
+    store, real = app_with_smtp.extensions["releve.db"], app_with_smtp.extensions["releve.transports"]
+    for index in range(5):
+        queue_mail(app_with_smtp, clock.now, subject=f"Fiche {index}")
+    taken_by_the_other: list[int] = []
+
+    class SlowServer(SmtpEmail):
+        def send_email(self, *args, **kwargs):
+            # Another process's dispatcher looks now, while this message is being sent.
+            with store.begin() as connection:
+                for row in connection.execute(select(messages).where(messages.c.state == "sending")).all():
+                    if outbox.claim(connection, row.id, clock.now) is not None:
+                        taken_by_the_other.append(row.id)
+            sent = super().send_email(*args, **kwargs)
+            clock.now += timedelta(minutes=4)
+            return sent
+
+    deliver_due(store, outbound.Transports(real.sms, SlowServer(real.email.settings)), clock)
+
+    assert taken_by_the_other == []
+    assert sorted(mail["Subject"] for mail in smtp_server.received) == [f"Fiche {index}" for index in range(5)]

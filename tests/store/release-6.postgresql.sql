@@ -110,3 +110,17 @@ CREATE TABLE texts (
 	UNIQUE (message_sid)
 );
 CREATE INDEX ix_texts_practice_id ON texts (practice_id);
+-- The same rows as in release-6.sqlite.sql.
+INSERT INTO "call_legs" VALUES(1,'CAold1',0,'cabinet-martin','+33142001122','CAleg1','no-answer',0,'2026-11-20 09:30:00.000000');
+INSERT INTO "calls" VALUES(1,'CAold1','cabinet-dupont','+33698765432','+33186951234','2026-11-20 09:30:00.000000',false,'Congés','cabinet-martin,permanence-sante','voicemail',NULL,'https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1',23,'completed',80,'2026-11-20 09:30:00.000000');
+INSERT INTO "follow_ups" VALUES(1,'cabinet-dupont','k1','+33698765432','2026-11-20 09:30:00.000000');
+INSERT INTO "messages" VALUES(1,'sms','cabinet-dupont','auto_reply','+33698765432','+33186951234',NULL,'Le cabinet est fermé.',NULL,'queued',0,'2026-11-20 09:30:00.000000',NULL,NULL,NULL,NULL,NULL,'auto_reply:x','2026-11-20 09:30:00.000000','2026-11-20 09:30:00.000000');
+INSERT INTO "notices" VALUES(1,'cabinet-dupont','cabinet-martin','k1','briefing','7d','v1','2026-11-20 09:30:00.000000','2026-11-20 09:30:00.000000','queued',1,'2026-11-20 09:30:00.000000');
+INSERT INTO "opt_outs" VALUES('+33611111111','STOP','2026-11-20 09:30:00.000000');
+INSERT INTO "texts" VALUES(1,'SMold1','cabinet-dupont','+33698765432','+33186951234','J''ai mal aux dents','','2026-11-20 09:30:00.000000',false,'Congés','forwarded','+33612345678','cabinet-martin',false);
+SELECT setval(pg_get_serial_sequence('call_legs', 'id'), (SELECT max(id) FROM call_legs));
+SELECT setval(pg_get_serial_sequence('calls', 'id'), (SELECT max(id) FROM calls));
+SELECT setval(pg_get_serial_sequence('follow_ups', 'id'), (SELECT max(id) FROM follow_ups));
+SELECT setval(pg_get_serial_sequence('messages', 'id'), (SELECT max(id) FROM messages));
+SELECT setval(pg_get_serial_sequence('notices', 'id'), (SELECT max(id) FROM notices));
+SELECT setval(pg_get_serial_sequence('texts', 'id'), (SELECT max(id) FROM texts));

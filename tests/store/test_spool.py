@@ -1,0 +1,147 @@
+"""The spool: what the database cannot take is kept on disk and replayed, in order, once."""
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from coverage.store import Store, contacts
+from coverage.store.spool import ContactLog
+from coverage.store.tables import call_legs, calls, texts
+from tests.conftest import ROOT
+
+AT = datetime(2026, 12, 28, 9, 0, tzinfo=UTC)
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Another process holds the database's write lock (a long batch job, a backup tool)."""
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def _log(tmp_path: Path) -> ContactLog:
+    store = Store(f"sqlite:///{tmp_path / 'releve.sqlite3'}", busy_timeout=0.2)
+    with store.begin():
+        pass  # the file and its schema exist
+    return ContactLog(store, tmp_path / "spool")
+
+
+def _a_call(sid: str, at: datetime = AT) -> list[contacts.Event]:
+    """What the webhooks write for a call that went to an office's voicemail-less chain and a message."""
+    return [contacts.CallStart(sid, "cabinet-dupont", "+33698765432", "+33186951234", at, False, "Congés",
+                               ("cabinet-martin",)),
+            contacts.LegEnd(sid, 0, "cabinet-martin", "+33142001122", "no-answer", "CAleg" + sid, None,
+                            at + timedelta(seconds=20)),
+            contacts.Voicemail(sid, "cabinet-dupont", "+33698765432", "+33186951234",
+                               f"https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE{sid}", f"RE{sid}", 31,
+                               at + timedelta(seconds=60)),
+            contacts.CallStatus(sid, "cabinet-dupont", "+33698765432", "+33186951234", "completed", 95,
+                                at + timedelta(seconds=95))]
+
+
+def test_events_the_locked_database_refused_are_replayed_in_order_once_it_answers(tmp_path):
+    log = _log(tmp_path)
+    with locked(tmp_path / "releve.sqlite3"):
+        results = [log.write(event) for event in _a_call("1")]
+        results.append(log.write(contacts.TextIn("SM1", "cabinet-dupont", "+33698765432", "+33186951234",
+                                                 "J'ai mal", (), AT)))
+        assert results == [None] * 5  # every one spooled, the webhook answered at once
+        assert log.replay() == 0 and log.health.pending == 5  # still locked: kept, tried later
+
+    assert log.replay() == 5
+    assert log.replay() == 0 and log.health.pending == 0
+    with log.store.begin() as connection:
+        call = connection.execute(select(calls)).one()
+        assert (call.outcome, call.recording_seconds, call.status, call.duration_seconds) == ("voicemail", 31,
+                                                                                              "completed", 95)
+        assert connection.execute(select(call_legs.c.status)).scalars().all() == ["no-answer"]
+        assert connection.execute(select(texts.c.body)).scalars().all() == ["J'ai mal"]
+    assert [p.stat().st_size for p in (tmp_path / "spool").glob("*.jsonl")] == [0]  # emptied
+
+
+def test_while_a_spool_waits_new_events_queue_behind_it_so_the_order_is_kept(tmp_path):
+    log = _log(tmp_path)
+    first, *rest = _a_call("2")
+    with locked(tmp_path / "releve.sqlite3"):
+        assert log.write(first) is None
+    # The database answers again, but the spool has not been replayed yet: the rest waits behind.
+    assert [log.write(event) for event in rest] == [None, None, None]
+
+    assert log.replay() == 4
+    with log.store.begin() as connection:
+        assert connection.execute(select(calls.c.outcome)).scalar_one() == "voicemail"
+
+
+def test_events_replayed_out_of_order_from_two_spools_give_the_same_log(tmp_path):
+    log = _log(tmp_path)
+    events = _a_call("3")
+    with log.store.begin() as connection:
+        for event in reversed(events):  # the status first, from another process's spool
+            contacts.apply(connection, event)
+        for event in events:  # and all of it once more: a spool replayed twice after a crash
+            contacts.apply(connection, event)
+        call = connection.execute(select(calls)).one()
+        legs = connection.execute(select(call_legs)).all()
+
+    assert (call.started_at, call.was_open, call.reason, call.chain) == (AT, False, "Congés", "cabinet-martin")
+    assert (call.outcome, call.recording_seconds, call.status) == ("voicemail", 31, "completed")
+    assert len(legs) == 1
+
+
+def test_a_spool_left_by_a_process_that_died_is_replayed_by_the_next_one(tmp_path):
+    _log(tmp_path)
+    (tmp_path / "blocked").write_text("a file where the dying process's database folder should be")
+    script = textwrap.dedent("""
+        import os, sys
+        from datetime import datetime, UTC
+        from pathlib import Path
+        from coverage.store import Store, contacts
+        from coverage.store.spool import ContactLog
+        database, spool = sys.argv[1], Path(sys.argv[2])
+        log = ContactLog(Store(database), spool)
+        for sid in ("A", "B"):
+            event = contacts.CallStart("CA" + sid, "cabinet-dupont", "+33698765432", "+33186951234",
+                                       datetime.now(UTC), True, None, ())
+            assert log.write(event) is None
+        os._exit(0)  # dies without a word, its spool on disk
+    """)
+    died = subprocess.run([sys.executable, "-c", script, f"sqlite:///{tmp_path / 'blocked' / 'x.sqlite3'}",
+                           str(tmp_path / "spool")], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True)
+    assert died.returncode == 0, died.stderr
+
+    survivor = _log(tmp_path)
+    assert survivor.replay() == 2
+
+    with survivor.store.begin() as connection:
+        assert sorted(connection.execute(select(calls.c.call_sid)).scalars()) == ["CAA", "CAB"]
+    assert list((tmp_path / "spool").glob("*.jsonl")) == []
+
+
+def test_when_the_disk_refuses_the_spool_too_events_are_kept_in_memory(tmp_path):
+    (tmp_path / "not-a-folder").write_text("the spool's folder cannot be made here")
+    store = Store(f"sqlite:///{tmp_path / 'releve.sqlite3'}", busy_timeout=0.2)
+    with store.begin():
+        pass
+    log = ContactLog(store, tmp_path / "not-a-folder" / "spool")
+    with locked(tmp_path / "releve.sqlite3"):
+        assert log.write(_a_call("4")[0]) is None
+        assert log.health.disk_error and log.health.pending == 1
+
+    assert log.replay() == 1
+    with store.begin() as connection:
+        assert connection.execute(select(calls.c.call_sid)).scalars().all() == ["4"]

@@ -13,7 +13,10 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import wraps
+from typing import Any, TypeVar
 
 import click
 from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
@@ -23,13 +26,33 @@ from flask.cli import AppGroup
 from coverage.flask import contact_log, get_registry
 from coverage.notices import run_notices
 from coverage.pages import links_for
-from coverage.store import retention
+from coverage.store import StoreUnavailable, retention
 from routing.outbound import deliver_due
 from routing.retention import run_retention
 
 logger = logging.getLogger(__name__)
+Job = TypeVar("Job", bound=Callable[..., Any])
 
 
+def job(function: Job) -> Job:
+    """A job is an edge: a database that cannot be used now is said in one line (the job runs again
+    at its next turn), anything else is logged with its traceback; neither stops the worker."""
+
+    @wraps(function)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except StoreUnavailable as exc:
+            logger.error("job %s did not run: the database cannot be used (%s); it runs again at its next turn",
+                         function.__name__, exc)
+        except Exception:  # noqa: BLE001 - one bad run must not stop the worker
+            logger.exception("job %s failed; it runs again at its next turn", function.__name__)
+        return None
+
+    return guarded  # type: ignore[return-value]
+
+
+@job
 def refresh_calendars(app: Flask) -> None:
     """Read the calendars again; when the configuration file changed, reload it first."""
     with app.app_context():
@@ -43,6 +66,7 @@ def refresh_calendars(app: Flask) -> None:
         registry.refresh(now)
 
 
+@job
 def queue_notices(app: Flask) -> list[str]:
     with app.app_context():
         return run_notices(app.extensions["releve.db"], get_registry(),
@@ -50,17 +74,20 @@ def queue_notices(app: Flask) -> list[str]:
                            app.config["RELEVE_CLOCK"]())
 
 
+@job
 def deliver_messages(app: Flask) -> int:
     with app.app_context():
         return deliver_due(app.extensions["releve.db"], app.extensions["releve.transports"],
                            app.config["RELEVE_CLOCK"])
 
 
+@job
 def handle_texts(app: Flask) -> None:
     """Texts stored but left unhandled (a failure mid-way, a spool replayed late) are handled."""
     app.extensions["releve.sweep_texts"]()
 
 
+@job
 def delete_expired(app: Flask) -> retention.Deleted | None:
     """The daily retention run."""
     with app.app_context():

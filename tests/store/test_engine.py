@@ -105,3 +105,35 @@ def test_the_data_files_are_readable_by_the_service_user_only(example_settings, 
     loose = {name: oct(mode) for name, mode in found.items()
              if mode & 0o077 or (Path(data / name).is_dir() and mode != 0o700)}
     assert loose == {}
+
+
+def test_a_calendar_cache_the_disk_refuses_costs_only_that_copy(example_settings, tmp_path, caplog):
+    clock = Clock(AT)
+    app = build_app(example_settings, tmp_path / "data", clock)
+    (tmp_path / "data").mkdir(exist_ok=True)
+    (tmp_path / "data" / "calendars").write_text("a file where the cache folder should be: the disk refuses it")
+    registry = app.extensions["releve.registry"]
+
+    registry.refresh(clock.now)
+
+    assert [state.practice.id for state in registry.states()] == ["cabinet-dupont", "clinique-plateau"]
+    assert not registry.answer("cabinet-dupont", AT).is_open  # every practice's calendars were read
+    assert "could not be kept on disk" in caplog.text
+    assert list(tmp_path.rglob("*.tmp")) == []
+
+
+def test_the_web_app_and_the_worker_start_on_a_data_folder_that_refuses_every_write(example_settings, tmp_path):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the data folder should be: nothing can be written under it")
+    clock = Clock(AT)
+    app = build_app(example_settings, blocked / "data", clock, TWILIO_AUTH_TOKEN=TOKEN, RELEVE_PUBLIC_URLS=(BASE,))
+
+    document = Twilio(app).twiml("/twilio/voice", incoming())
+
+    assert document.find("Dial/Number").text == "+33142001122"
+    worker = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "scheduler", "run", "--for", "2"],
+                            cwd=ROOT, env={**os.environ, "RELEVE_DATA_DIR": str(blocked / "data"),
+                                           "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120)
+    assert worker.returncode == 0, worker.stderr[-2000:]
+    assert "Traceback" not in worker.stderr
+    assert "scheduler stopped" in worker.stdout

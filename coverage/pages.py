@@ -12,7 +12,7 @@ from coverage.briefing import make_briefing
 from coverage.flask import get_registry
 from coverage.followup import contacts_between, follow_up_list, summary
 from coverage.links import BRIEFING_GRACE, FOLLOW_UP_GRACE, make_token, read_token
-from coverage.notices import Links
+from coverage.notice_job import Links
 from coverage.periods import CoveragePeriod, coverage_periods
 from coverage.security import check_csrf
 from coverage.store.followups import mark_done

@@ -24,7 +24,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from coverage.flask import contact_log, get_registry
-from coverage.notices import run_notices
+from coverage.notice_job import PracticeNow, run_notices
 from coverage.pages import links_for
 from coverage.store import StoreUnavailable, retention
 from routing.outbound import deliver_due
@@ -69,7 +69,12 @@ def refresh_calendars(app: Flask) -> None:
 @job
 def queue_notices(app: Flask) -> list[str]:
     with app.app_context():
-        return run_notices(app.extensions["releve.db"], get_registry(),
+        registry = get_registry()
+        if registry.settings is None:
+            return []
+        practices = [PracticeNow(registry.settings, state.practice, state.schedule,
+                                 all(status.is_in_use for status in state.sources)) for state in registry.states()]
+        return run_notices(app.extensions["releve.db"], practices,
                            links_for(app.config["RELEVE_BASE_URL"], app.config["SECRET_KEY"]),
                            app.config["RELEVE_CLOCK"]())
 

@@ -52,6 +52,8 @@ _NOTICE_WORDS = {
         "follow_up_subject": "{practice} : {patients} patient(s) pendant la fermeture, {to_call} à rappeler",
         "briefing": "Fiche de liaison",
         "update_intro": "Les dates ont changé depuis la fiche précédente. Voici la fiche à jour.",
+        "reinstated_subject": "Maintenue : vous couvrez bien {practice} ({span})",
+        "reinstated_intro": "Cette fermeture, annoncée comme annulée, a finalement bien lieu. Voici la fiche à jour.",
         "intro": "Vous assurez la continuité pour {practice}.",
         "start_sms": "Relève : à partir de maintenant vous couvrez {practice}, {span}. Réouverture : {reopening}. "
                      "Fiche : {link}",
@@ -112,6 +114,8 @@ _NOTICE_WORDS = {
         "follow_up_subject": "{practice}: {patients} patient(s) during the closure, {to_call} to call back",
         "briefing": "Briefing sheet",
         "update_intro": "The dates have changed since the previous sheet. Here is the up-to-date sheet.",
+        "reinstated_subject": "Back on: you are covering for {practice} after all ({span})",
+        "reinstated_intro": "This closure, announced as cancelled, is taking place after all. Here is the up-to-date sheet.",
         "intro": "You are covering for {practice}.",
         "start_sms": "Relève: from now on you are covering for {practice}, {span}. Reopens {reopening}. "
                      "Sheet: {link}",

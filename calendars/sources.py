@@ -1,14 +1,28 @@
-"""Reading a calendar's bytes from a local file or an https:// address, within limits."""
+"""Reading a calendar's bytes from a local file or an https:// address, within limits.
+
+An address is read politely: with the `ETag` and `Last-Modified` of the copy already held, so an
+unchanged calendar costs its server a 304; a 429 or a 5xx is marked temporary, with the server's
+`Retry-After` when it gives one, so the caller backs off. Every read has one deadline for the
+whole request, headers included: a server that trickles its headers a byte at a time is cut off
+like one that trickles its body.
+"""
 from __future__ import annotations
 
+import socket
 import stat
+import threading
 import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 from urllib3 import exceptions as urllib3_errors
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from calendars.errors import NotACalendar, SourceUnreachable
 
@@ -16,6 +30,15 @@ MAX_BYTES = 8 * 1024 * 1024  # a practice's calendar over years is well under 1 
 TIMEOUT_SECONDS = 10.0
 USER_AGENT = "Releve/1 (+https://github.com/releve/releve) calendar reader"
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What an address answered: the bytes, or None when unchanged since the copy held."""
+
+    data: bytes | None
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 def normalize_location(location: str) -> str:
@@ -28,10 +51,24 @@ def normalize_location(location: str) -> str:
 
 def read_source(location: str, *, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_BYTES) -> bytes:
     """The raw iCalendar bytes of a file or address; raise CalendarError when unusable."""
+    fetched = fetch(location, timeout=timeout, max_bytes=max_bytes)
+    assert fetched.data is not None
+    return fetched.data
+
+
+def fetch(location: str, *, etag: str | None = None, last_modified: str | None = None,
+          timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_BYTES) -> Fetched:
+    """Read a file or address; with `etag`/`last_modified`, an unchanged address gives data=None.
+    Raise CalendarError when it cannot be used."""
     location = normalize_location(location)
-    data = _read_url(location, timeout, max_bytes) if "://" in location else _read_file(location, max_bytes)
-    check_is_calendar(location, data)
-    return data
+    if "://" not in location:
+        data = _read_file(location, max_bytes)
+        check_is_calendar(location, data)
+        return Fetched(data)
+    fetched = _read_url(location, timeout, max_bytes, etag, last_modified)
+    if fetched.data is not None:
+        check_is_calendar(location, fetched.data)
+    return fetched
 
 
 def check_is_calendar(location: str, data: bytes) -> None:
@@ -85,7 +122,66 @@ def _check_address(url: str, source: str) -> None:
                             "use the https:// address the calendar is published at")
 
 
-def _read_url(url: str, timeout: float, max_bytes: int) -> bytes:
+# -- one deadline for the whole request ---------------------------------------------------------
+
+_deadline = threading.local()
+
+
+def _watch(connection: HTTPConnection) -> None:
+    """Shut the connection's socket when the request's deadline passes, whatever it is waiting
+    for: a read timeout only bounds each wait, and a byte every few seconds never meets one."""
+    at: float | None = getattr(_deadline, "at", None)
+    sock = getattr(connection, "sock", None)
+    if at is None or sock is None:
+        return
+
+    def cut() -> None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    timer = threading.Timer(max(at - time.monotonic(), 0.0), cut)
+    timer.daemon = True
+    timer.start()
+    _deadline.timers.append(timer)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _watch(self)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _watch(self)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+def _session() -> requests.Session:
+    session = requests.Session()
+    adapter = _WatchedAdapter(max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def _read_url(url: str, timeout: float, max_bytes: int, etag: str | None, last_modified: str | None) -> Fetched:
     _check_address(url, url)
 
     def check_redirect(answer: requests.Response, **kwargs: Any) -> requests.Response:
@@ -98,14 +194,20 @@ def _read_url(url: str, timeout: float, max_bytes: int) -> bytes:
                 raise
         return answer
 
+    headers = {"User-Agent": USER_AGENT, "Accept": "text/calendar, */*;q=0.5"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
     deadline = time.monotonic() + timeout
+    _deadline.at, _deadline.timers = deadline, []
     try:
-        with requests.get(url, stream=True, timeout=(min(timeout, 5.0), timeout),
-                          headers={"User-Agent": USER_AGENT, "Accept": "text/calendar, */*;q=0.5"},
-                          hooks={"response": check_redirect}) as answer:
+        with _session() as session, session.get(url, stream=True, timeout=(min(timeout, 5.0), timeout),
+                                                headers=headers, hooks={"response": check_redirect}) as answer:
+            if answer.status_code == 304:
+                return Fetched(None, etag, last_modified)
             if answer.status_code != 200:
-                raise SourceUnreachable(url, f"the server answered HTTP {answer.status_code}",
-                                        "check that the address is still published and public")
+                raise _http_error(url, answer)
             declared = answer.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > max_bytes:
                 raise SourceUnreachable(url, f"the calendar is {declared} bytes, more than the {max_bytes} allowed")
@@ -116,14 +218,77 @@ def _read_url(url: str, timeout: float, max_bytes: int) -> bytes:
                 size += len(chunk)
                 if size > max_bytes:
                     raise SourceUnreachable(url, f"the calendar is more than the {max_bytes} bytes allowed")
-                # The socket timeout is per read; a server that trickles must not hold us forever.
                 if time.monotonic() > deadline:
-                    raise SourceUnreachable(url, f"no complete answer within {timeout:g} seconds")
+                    raise _too_slow(url, timeout)
                 chunks.append(chunk)
-            return b"".join(chunks)
+            if time.monotonic() > deadline:
+                raise _too_slow(url, timeout)
+            return Fetched(b"".join(chunks), answer.headers.get("ETag"), answer.headers.get("Last-Modified"))
+    except SourceUnreachable:
+        raise
     except (requests.Timeout, urllib3_errors.TimeoutError):
-        raise SourceUnreachable(url, f"no answer within {timeout:g} seconds") from None
-    except urllib3_errors.HTTPError as exc:  # while reading the body, which requests no longer wraps
-        raise SourceUnreachable(url, f"the answer could not be read to the end: {type(exc).__name__}") from None
-    except requests.RequestException as exc:
-        raise SourceUnreachable(url, f"cannot be reached: {type(exc).__name__}") from None
+        raise _too_slow(url, timeout) from None
+    except (urllib3_errors.HTTPError, requests.RequestException, OSError) as exc:
+        if time.monotonic() >= deadline:  # the watchdog cut it
+            raise _too_slow(url, timeout) from None
+        raise _unreachable(url, exc) from None
+    finally:
+        for timer in _deadline.timers:
+            timer.cancel()
+        _deadline.at, _deadline.timers = None, []
+
+
+def _too_slow(url: str, timeout: float) -> SourceUnreachable:
+    return SourceUnreachable(url, f"no complete answer within {timeout:g} seconds",
+                             "the calendar's server is too slow or overloaded; Relève tries again at the next refresh",
+                             is_temporary=True)
+
+
+def _http_error(url: str, answer: requests.Response) -> SourceUnreachable:
+    code = answer.status_code
+    if code == 429 or code >= 500:
+        return SourceUnreachable(url, f"the server answered HTTP {code}"
+                                 + (" (too many requests)" if code == 429 else " (an error on its side)"),
+                                 "nothing to change here: Relève waits and tries again later",
+                                 is_temporary=True, retry_after=_retry_after(answer.headers.get("Retry-After")))
+    if code in (401, 403):
+        return SourceUnreachable(url, f"the server answered HTTP {code}: the calendar is not public",
+                                 "publish the calendar (or copy its secret iCal address again: it may have been reset)")
+    return SourceUnreachable(url, f"the server answered HTTP {code}",
+                             "check that the address is still published and public")
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait, from a Retry-After of seconds or of an HTTP date."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        return max(parsedate_to_datetime(text).timestamp() - time.time(), 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+def _unreachable(url: str, exc: BaseException) -> SourceUnreachable:
+    """A network failure in words, with what to do about it (never a Python class name)."""
+    text = repr(exc)
+    if isinstance(exc, requests.exceptions.SSLError) or "SSL" in text or "CERTIFICATE" in text.upper():
+        return SourceUnreachable(url, "its server's certificate cannot be verified (a secure connection failed)",
+                                 "check the address; if it opens in a browser without a warning, try again later",
+                                 is_temporary=True)
+    if "NameResolution" in text or "Name or service not known" in text or "getaddrinfo" in text:
+        return SourceUnreachable(url, "its server's name cannot be found",
+                                 "check the address for a typo; if it is right, the network or its DNS is down",
+                                 is_temporary=True)
+    if "Connection refused" in text or "ConnectionRefused" in text:
+        return SourceUnreachable(url, "its server refuses the connection",
+                                 "check the address and its port; the server may be down for a while",
+                                 is_temporary=True)
+    if isinstance(exc, (urllib3_errors.ProtocolError, requests.exceptions.ChunkedEncodingError)):
+        return SourceUnreachable(url, "the answer was cut off before its end",
+                                 "nothing to change here: Relève tries again at the next refresh", is_temporary=True)
+    return SourceUnreachable(url, "its server cannot be reached",
+                             "check the address in a browser; Relève keeps the last good copy meanwhile",
+                             is_temporary=True)

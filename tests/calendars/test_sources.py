@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from calendars.errors import NotACalendar, SourceUnreachable
-from calendars.sources import normalize_location, read_source
+from calendars.sources import fetch, normalize_location, read_source
 from config.settings import CalendarSource
 from coverage.registry import Registry
 from tests.builders import PARIS, practice, settings, vcalendar, vevent
@@ -373,7 +373,70 @@ def test_an_address_where_nothing_listens_is_unreachable():
     with pytest.raises(SourceUnreachable) as error:
         read_source(f"http://127.0.0.1:{port}/cal.ics", timeout=1)
 
-    assert "cannot be reached" in error.value.message
+    assert error.value.message == "its server refuses the connection"
+    assert "ConnectionError" not in str(error.value) and error.value.is_temporary
+
+
+def headers_trickled(every: float = 0.05) -> Answer:
+    """Send the status line, then the headers a byte at a time, never finishing them."""
+    def answer(handler: _Handler) -> None:
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\n")
+        handler.wfile.flush()
+        while not handler.server.owner.released.wait(every):
+            handler.wfile.write(b"X")
+            handler.wfile.flush()
+    return answer
+
+
+def test_a_server_that_trickles_its_headers_is_cut_off_at_the_deadline(server):
+    server.routes["/cal.ics"] = headers_trickled(every=0.05)
+
+    started = time.monotonic()
+    with pytest.raises(SourceUnreachable) as error:
+        read_source(server.url(), timeout=0.5)
+
+    assert "0.5 seconds" in error.value.message
+    assert time.monotonic() - started < 2
+
+
+def test_an_unchanged_calendar_costs_its_server_a_304(server):
+    served: list[dict[str, str]] = []
+
+    def answer(handler: _Handler) -> None:
+        served.append(dict(handler.headers))
+        if handler.headers.get("If-None-Match") == '"v1"':
+            status(304, b"")(handler)
+        else:
+            status(200, CALENDAR, headers=(("ETag", '"v1"'), ("Last-Modified", "Tue, 24 Nov 2026 09:00:00 GMT")))(handler)
+
+    server.routes["/cal.ics"] = answer
+    first = fetch(server.url(), timeout=2)
+    second = fetch(server.url(), etag=first.etag, last_modified=first.last_modified, timeout=2)
+
+    assert first.data == CALENDAR and first.etag == '"v1"'
+    assert second.data is None  # unchanged: the copy held is still the calendar
+    assert served[1]["If-None-Match"] == '"v1"' and served[1]["If-Modified-Since"] == first.last_modified
+
+
+@pytest.mark.parametrize(("code", "retry_after", "wait"), [(429, "120", 120.0), (503, None, None), (500, None, None)])
+def test_too_many_requests_or_a_server_error_is_temporary_with_the_servers_delay(server, code, retry_after, wait):
+    headers = (("Retry-After", retry_after),) if retry_after else ()
+    server.routes["/cal.ics"] = status(code, b"busy", "text/plain", headers=headers)
+
+    with pytest.raises(SourceUnreachable) as error:
+        read_source(server.url(), timeout=2)
+
+    assert error.value.is_temporary and error.value.retry_after == wait
+    assert f"HTTP {code}" in error.value.message
+
+
+def test_a_calendar_that_is_no_longer_public_says_so(server):
+    server.routes["/cal.ics"] = status(403, b"Forbidden", "text/plain")
+
+    with pytest.raises(SourceUnreachable) as error:
+        read_source(server.url(), timeout=2)
+
+    assert "not public" in error.value.message and not error.value.is_temporary
 
 
 def test_a_plain_http_address_elsewhere_is_refused_without_connecting(looked_up):

@@ -50,11 +50,9 @@ class CoveragePeriod:
 
 def coverage_periods(schedule: Schedule, start: datetime, end: datetime) -> list[CoveragePeriod]:
     """The periods that overlap [start, end), in order."""
-    first, last = start.timestamp(), end.timestamp()
-    candidates = [c for c in schedule.covered
-                  if c.closure.end.timestamp() > first and c.closure.start.timestamp() < last
-                  and (c.closure.is_all_day or c.closure.end.timestamp() - c.closure.start.timestamp()
-                       >= MIN_LENGTH.total_seconds())]
+    long_enough = MIN_LENGTH.total_seconds()
+    candidates = [schedule.covered_closure(i) for i in schedule.between(start.timestamp(), end.timestamp())
+                  if schedule.flags[i] & 1 or schedule.ends[i] - schedule.starts[i] >= long_enough]
     kept = [c for c in candidates if not is_inside_another(c, candidates)]
     uids = Counter(c.closure.uid for c in kept)
     periods = []

@@ -30,8 +30,7 @@ def coverage_plan(schedule: Schedule, start: datetime, end: datetime) -> tuple[P
     the practice or its covering office and is left out; the occurrences of one recurring event
     are shown as one entry.
     """
-    first, last = start.timestamp(), end.timestamp()
-    window = [c for c in schedule.covered if c.closure.end.timestamp() > first and c.closure.start.timestamp() < last]
+    window = [schedule.covered_closure(i) for i in schedule.between(start.timestamp(), end.timestamp())]
     visible = [c for c in window if not is_inside_another(c, window)]
     entries: dict[tuple[str, str, tuple[str, ...]], list[CoveredClosure]] = {}
     for item in visible:

@@ -1,16 +1,25 @@
 """Who covers when: given a practice's closures and an instant, open or closed, and by whom.
 
-Pure functions over frozen data: `build_schedule` once when calendars are (re)loaded, then
+Pure functions over frozen data: `build_schedule` once when calendars are (re)read, then
 `resolve_coverage` at each call. Over the window the calendars were read for, the schedule holds
 the instants the practice is open, so an answer is two binary searches; outside it (a far-off
 date asked on the command line) the same answer is worked out step by step.
+
+A schedule is columnar: its closures are arrays of instants and indexes into tables of titles
+and chains, not objects. The worker stores it in the database as bytes (`encode`), and each web
+process decodes it in well under a millisecond (`decode`) and holds it in a fraction of the
+memory objects would take. A closure becomes a `Closure` only when an answer or a page needs it.
 """
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Mapping
+import json
+import zlib
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from calendars.model import CalendarProblem, Closure, fold
@@ -20,6 +29,8 @@ from coverage.hours import is_open_at, next_opening, opening_spans
 # Closures chained back to back, plus nights outside opening hours, are walked one by one when
 # looking for the reopening; this bounds the walk for a calendar that never reopens.
 _MAX_REOPENING_STEPS = 10_000
+_ALL_DAY, _FROM_EVENT = 1, 2
+FORMAT = 1  # of `encode`; a schedule of another format is built again by the worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,28 +73,64 @@ class Answer:
         return self.closure.summary if self.closure else None
 
 
-@dataclass(frozen=True)
 class Schedule:
-    """A practice's closures, merged into blocks, ready to answer at any instant."""
+    """A practice's closures, merged into blocks, ready to answer at any instant.
 
-    tz: ZoneInfo
-    hours: OpeningHours | None
-    covered: tuple[CoveredClosure, ...]  # sorted by start
-    after_hours_chain: tuple[str, ...]
-    # Merged blocks of overlapping or back-to-back closures, as POSIX timestamps for a fast
-    # bisect, and for each block the indices in `covered` of its closures.
-    block_starts: tuple[float, ...]
-    block_ends: tuple[float, ...]
-    block_members: tuple[tuple[int, ...], ...]
-    # Within [window_start, window_end): the disjoint spans when the practice is open (opening
-    # hours minus closures), as timestamps.
-    window_start: float = 0.0
-    window_end: float = 0.0
-    open_starts: tuple[float, ...] = ()
-    open_ends: tuple[float, ...] = ()
-    # Within the same window: the weekly opening hours alone, closures aside.
-    hour_starts: tuple[float, ...] = ()
-    hour_ends: tuple[float, ...] = ()
+    Closures are sorted by start: closure i runs from `starts[i]` to `ends[i]` (POSIX timestamps),
+    its title is `texts[summary_of[i]]`, its chain `chains[chain_of[i]]`. Overlapping or back-to-back
+    closures form blocks; block k holds closures `block_first[k]` to `block_first[k + 1] - 1`.
+    Within [window_start, window_end), `open_starts`/`open_ends` are the spans when the practice is
+    open (opening hours minus closures) and `hour_starts`/`hour_ends` the opening hours alone.
+    """
+
+    __slots__ = ("tz", "hours", "after_hours_chain", "starts", "ends", "texts", "summary_of", "uid_of",
+                 "source_of", "notes_of", "named", "named_of", "chains", "chain_of", "flags", "block_starts",
+                 "block_ends", "block_first", "window_start", "window_end", "open_starts", "open_ends",
+                 "hour_starts", "hour_ends", "__dict__")
+
+    def __init__(self, *, tz: ZoneInfo, hours: OpeningHours | None, after_hours_chain: tuple[str, ...],
+                 starts: array[float], ends: array[float], texts: tuple[str, ...], summary_of: array[int],
+                 uid_of: array[int], source_of: array[int], notes_of: array[int], named: tuple[tuple[str, ...], ...],
+                 named_of: array[int], chains: tuple[tuple[str, ...], ...], chain_of: array[int], flags: bytes,
+                 block_starts: array[float], block_ends: array[float], block_first: array[int],
+                 window_start: float, window_end: float, open_starts: array[float], open_ends: array[float],
+                 hour_starts: array[float], hour_ends: array[float]) -> None:
+        self.tz, self.hours, self.after_hours_chain = tz, hours, after_hours_chain
+        self.starts, self.ends, self.texts = starts, ends, texts
+        self.summary_of, self.uid_of, self.source_of, self.notes_of = summary_of, uid_of, source_of, notes_of
+        self.named, self.named_of, self.chains, self.chain_of, self.flags = named, named_of, chains, chain_of, flags
+        self.block_starts, self.block_ends, self.block_first = block_starts, block_ends, block_first
+        self.window_start, self.window_end = window_start, window_end
+        self.open_starts, self.open_ends, self.hour_starts, self.hour_ends = open_starts, open_ends, hour_starts, hour_ends
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def replaced(self, **changes: object) -> Schedule:
+        """A copy with some fields changed (a test drops the precomputed window this way)."""
+        fields = {name: getattr(self, name) for name in self.__slots__ if name != "__dict__"}
+        return Schedule(**{**fields, **changes})
+
+    def closure(self, index: int) -> Closure:
+        """Closure `index` as an object, in the practice's zone."""
+        texts, flags = self.texts, self.flags[index]
+        return Closure(datetime.fromtimestamp(self.starts[index], self.tz), datetime.fromtimestamp(self.ends[index], self.tz),
+                       texts[self.summary_of[index]], texts[self.uid_of[index]], self.named[self.named_of[index]],
+                       bool(flags & _ALL_DAY), texts[self.source_of[index]], texts[self.notes_of[index]])
+
+    def covered_closure(self, index: int) -> CoveredClosure:
+        return CoveredClosure(self.closure(index), self.chains[self.chain_of[index]],
+                              bool(self.flags[index] & _FROM_EVENT))
+
+    def between(self, start: float, end: float) -> list[int]:
+        """The indexes of the closures that overlap [start, end)."""
+        last = bisect_left(self.starts, end)
+        return [i for i in range(last) if self.ends[i] > start]
+
+    @cached_property
+    def covered(self) -> tuple[CoveredClosure, ...]:
+        """Every closure as objects (pages, plans and tests; answers do without)."""
+        return tuple(self.covered_closure(i) for i in range(len(self.starts)))
 
 
 def match_office(name: str, offices: Mapping[str, CoveringOffice]) -> str | None:
@@ -95,9 +142,24 @@ def match_office(name: str, offices: Mapping[str, CoveringOffice]) -> str | None
     return None
 
 
+class _Table:
+    """Distinct values, each given an index once."""
+
+    def __init__(self) -> None:
+        self.values: list[object] = []
+        self._index: dict[object, int] = {}
+
+    def __call__(self, value: object) -> int:
+        found = self._index.get(value)
+        if found is None:
+            found = self._index[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+
 def build_schedule(
     practice: Practice,
-    closures: tuple[Closure, ...] | list[Closure],
+    closures: Sequence[Closure],
     offices: Mapping[str, CoveringOffice],
     window: tuple[datetime, datetime] | None = None,
 ) -> tuple[Schedule, tuple[CalendarProblem, ...]]:
@@ -106,9 +168,14 @@ def build_schedule(
     `window` is the span the calendars were read for (default: around the closures given).
     """
     problems: list[CalendarProblem] = []
-    covered: list[CoveredClosure] = []
     reported: set[tuple[str, str]] = set()
-    for closure in sorted(closures, key=lambda c: c.sort_key):
+    texts, named, chains = _Table(), _Table(), _Table()
+    texts("")
+    starts, ends = array("d"), array("d")
+    summary_of, uid_of, source_of, notes_of = array("I"), array("I"), array("I"), array("I")
+    named_of, chain_of, flags = array("I"), array("I"), bytearray()
+    ordered = sorted(closures, key=lambda c: c.sort_key)
+    for closure in ordered:
         chain = tuple(dict.fromkeys(
             office_id for office_id in (match_office(n, offices) for n in closure.offices) if office_id))
         for name in closure.offices:
@@ -119,40 +186,38 @@ def build_schedule(
                     f'names the covering office "{name}", which is not in the configuration; '
                     f"the default chain ({', '.join(practice.closure_chain)}) is used",
                     closure.uid, closure.summary))
-        covered.append(CoveredClosure(closure, chain or practice.closure_chain, bool(chain)))
+        starts.append(closure.start.timestamp())
+        ends.append(closure.end.timestamp())
+        summary_of.append(texts(closure.summary))
+        uid_of.append(texts(closure.uid))
+        source_of.append(texts(closure.source))
+        notes_of.append(texts(closure.notes))
+        named_of.append(named(tuple(closure.offices)))
+        chain_of.append(chains(chain or practice.closure_chain))
+        flags.append((_ALL_DAY if closure.is_all_day else 0) | (_FROM_EVENT if chain else 0))
 
-    starts: list[float] = []
-    ends: list[float] = []
-    members: list[list[int]] = []
-    for index, item in enumerate(covered):
-        start, end = item.closure.start.timestamp(), item.closure.end.timestamp()
-        if starts and start <= ends[-1]:  # overlapping or back to back: one block
-            ends[-1] = max(ends[-1], end)
-            members[-1].append(index)
+    block_starts, block_ends, block_first = array("d"), array("d"), array("I")
+    for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        if block_starts and start <= block_ends[-1]:  # overlapping or back to back: one block
+            block_ends[-1] = max(block_ends[-1], end)
         else:
-            starts.append(start)
-            ends.append(end)
-            members.append([index])
-    if window is None and covered:
-        window = (covered[0].closure.start - timedelta(days=1),
-                  max((c.closure.end for c in covered), key=datetime.timestamp) + timedelta(days=8))
+            block_starts.append(start)
+            block_ends.append(end)
+            block_first.append(index)
+    if window is None and ordered:
+        window = (ordered[0].start - timedelta(days=1),
+                  max((c.end for c in ordered), key=datetime.timestamp) + timedelta(days=8))
     hours = _hour_spans(practice, window) if window else []
-    open_spans = _open_spans(hours, starts, ends)
+    open_spans = _open_spans(hours, block_starts, block_ends)
     schedule = Schedule(
-        tz=practice.timezone,
-        hours=practice.opening_hours,
-        covered=tuple(covered),
-        after_hours_chain=practice.after_hours_chain,
-        block_starts=tuple(starts),
-        block_ends=tuple(ends),
-        block_members=tuple(tuple(m) for m in members),
-        window_start=window[0].timestamp() if window else 0.0,
-        window_end=window[1].timestamp() if window else 0.0,
-        open_starts=tuple(a for a, _ in open_spans),
-        open_ends=tuple(b for _, b in open_spans),
-        hour_starts=tuple(a for a, _ in hours),
-        hour_ends=tuple(b for _, b in hours),
-    )
+        tz=practice.timezone, hours=practice.opening_hours, after_hours_chain=practice.after_hours_chain,
+        starts=starts, ends=ends, texts=tuple(str(t) for t in texts.values), summary_of=summary_of, uid_of=uid_of,
+        source_of=source_of, notes_of=notes_of, named=tuple(n for n in named.values if isinstance(n, tuple)),
+        named_of=named_of, chains=tuple(c for c in chains.values if isinstance(c, tuple)), chain_of=chain_of,
+        flags=bytes(flags), block_starts=block_starts, block_ends=block_ends, block_first=block_first,
+        window_start=window[0].timestamp() if window else 0.0, window_end=window[1].timestamp() if window else 0.0,
+        open_starts=array("d", (a for a, _ in open_spans)), open_ends=array("d", (b for _, b in open_spans)),
+        hour_starts=array("d", (a for a, _ in hours)), hour_ends=array("d", (b for _, b in hours)))
     return schedule, tuple(problems)
 
 
@@ -175,8 +240,8 @@ def _hour_spans(practice: Practice, window: tuple[datetime, datetime]) -> list[t
     return hours
 
 
-def _open_spans(hours: list[tuple[float, float]], block_starts: list[float],
-                block_ends: list[float]) -> list[tuple[float, float]]:
+def _open_spans(hours: list[tuple[float, float]], block_starts: Sequence[float],
+                block_ends: Sequence[float]) -> list[tuple[float, float]]:
     """The spans when the practice is open: its opening hours minus its closures."""
     spans: list[tuple[float, float]] = []
     block = 0
@@ -233,28 +298,29 @@ def resolve_coverage(schedule: Schedule, at: datetime) -> Answer:
         chosen = _deciding_closure(schedule, block, stamp)
         # A partner by day, the answering service at night: outside opening hours the after-hours
         # chain answers, during a vacation too; the closure still gives the reason and the reopening.
-        chain = chosen.chain if _within_hours(schedule, at, stamp) else schedule.after_hours_chain
-        return Answer(at, False, chain, reopens, chosen.closure)
+        chain = schedule.chains[schedule.chain_of[chosen]] if _within_hours(schedule, at, stamp) \
+            else schedule.after_hours_chain
+        return Answer(at, False, chain, reopens, schedule.closure(chosen))
     return Answer(at, False, schedule.after_hours_chain, reopens)
 
 
-def _deciding_closure(schedule: Schedule, block: int, stamp: float) -> CoveredClosure:
+def _deciding_closure(schedule: Schedule, block: int, stamp: float) -> int:
     """Among the closures covering an instant, the one whose title and chain apply.
 
     An office named in the event itself beats the default chain (the practice typed it on
     purpose); then the closure that ends last (a lunch break inside a vacation is still the
     vacation to a caller); then the one that started first.
     """
-    best: CoveredClosure | None = None
-    best_key: tuple[bool, float, float] | None = None
-    for index in schedule.block_members[block]:
-        item = schedule.covered[index]
-        start, end = item.closure.start.timestamp(), item.closure.end.timestamp()
+    first = schedule.block_first[block]
+    last = schedule.block_first[block + 1] if block + 1 < len(schedule.block_first) else len(schedule.starts)
+    best, best_key = -1, (False, 0.0, 0.0)
+    for index in range(first, last):
+        start, end = schedule.starts[index], schedule.ends[index]
         if start <= stamp < end:
-            key = (item.is_chain_from_event, end, -start)
-            if best_key is None or key > best_key:
-                best, best_key = item, key
-    assert best is not None  # the block covers the instant, so one of its closures does
+            key = (bool(schedule.flags[index] & _FROM_EVENT), end, -start)
+            if best < 0 or key > best_key:
+                best, best_key = index, key
+    assert best >= 0  # the block covers the instant, so one of its closures does
     return best
 
 
@@ -276,3 +342,50 @@ def reopening_after(schedule: Schedule, stamp: float) -> datetime | None:
             continue
         return instant
     return None
+
+
+# -- the schedule as bytes, for the database -------------------------------------------------------
+
+_ARRAYS = ("starts", "ends", "summary_of", "uid_of", "source_of", "notes_of", "named_of", "chain_of",
+           "block_starts", "block_ends", "block_first", "open_starts", "open_ends", "hour_starts", "hour_ends")
+
+
+def encode(schedule: Schedule) -> bytes:
+    """The schedule as bytes: a JSON head (zone, hours, tables) and the arrays, compressed."""
+    head = {
+        "format": FORMAT, "tz": schedule.tz.key, "hours": [list(map(list, day)) for day in schedule.hours.days]
+        if schedule.hours else None, "after_hours_chain": list(schedule.after_hours_chain),
+        "texts": list(schedule.texts), "named": [list(n) for n in schedule.named],
+        "chains": [list(c) for c in schedule.chains], "window": [schedule.window_start, schedule.window_end],
+        "arrays": {name: [getattr(schedule, name).typecode, len(getattr(schedule, name))] for name in _ARRAYS},
+        "flags": len(schedule.flags),
+    }
+    text = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    body = b"".join(getattr(schedule, name).tobytes() for name in _ARRAYS) + schedule.flags
+    return zlib.compress(len(text).to_bytes(4, "big") + text + body, 6)
+
+
+def decode(data: bytes) -> Schedule:
+    """A schedule from `encode`'s bytes; raise ValueError when they are not one of this format."""
+    raw = zlib.decompress(data)
+    size = int.from_bytes(raw[:4], "big")
+    head = json.loads(raw[4:4 + size])
+    if head.get("format") != FORMAT:
+        raise ValueError(f"schedule of format {head.get('format')}, not {FORMAT}")
+    offset = 4 + size
+    arrays: dict[str, array[float] | array[int]] = {}
+    for name in _ARRAYS:
+        typecode, length = head["arrays"][name]
+        values = array(typecode)
+        end = offset + length * values.itemsize
+        values.frombytes(raw[offset:end])
+        arrays[name] = values
+        offset = end
+    flags = raw[offset:offset + head["flags"]]
+    hours = OpeningHours(tuple(tuple((int(a), int(b)) for a, b in day) for day in head["hours"])) \
+        if head["hours"] is not None else None
+    return Schedule(tz=ZoneInfo(head["tz"]), hours=hours, after_hours_chain=tuple(head["after_hours_chain"]),
+                    texts=tuple(head["texts"]), named=tuple(tuple(n) for n in head["named"]),
+                    chains=tuple(tuple(c) for c in head["chains"]), flags=bytes(flags),
+                    window_start=float(head["window"][0]), window_end=float(head["window"][1]),
+                    **arrays)  # type: ignore[arg-type]

@@ -7,10 +7,12 @@ exist is reported, since that is cheap and the most common slip.
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import re
 import string
 import zoneinfo
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,7 @@ OFFICE_KEYS = {
     "sms": False, "email": False, "ask_to_accept": False, "ring_seconds": False,
 }
 TOP_KEYS = {"practices": True, "offices": True, "service": False, "greetings": False}
+_FOLDER_KEYS = {"practices": False, "offices": False, "service": False, "greetings": False}  # each file of a folder
 SERVICE_KEYS = {"refresh_minutes": False, "horizon_days": False, "public_url": False, "retention_days": False}
 COVERAGE_KEYS = {"closures": True, "outside_hours": False}
 CALENDAR_KEYS = {"source": True, "only": False}
@@ -72,6 +75,10 @@ class _Checker:
         self.file = file
         self.problems: list[Problem] = []
         self.declared_offices: set[str] = set()
+        self.declared_practices: set[str] = set()
+
+    def error_count(self) -> int:
+        return sum(1 for p in self.problems if not p.is_warning)
 
     def error(self, line: int | None, key: str, message: str, fix: str = "") -> None:
         self.problems.append(Problem(self.file, line, key, message, fix))
@@ -158,44 +165,134 @@ def _kind(value: Any) -> str:
     return f'"{value}"'
 
 
+@dataclass(frozen=True)
+class LoadedConfig:
+    """What a configuration gives: the settings of every practice and office whose part is
+    right, and the problems. A practice (or office) whose part has an error is left out and named
+    in `broken`, so that a reload keeps its last good version while the others load; only an
+    error outside any entry (the YAML syntax, `service`, `greetings`) makes `settings` None."""
+
+    settings: Settings | None
+    problems: tuple[Problem, ...]
+    broken: frozenset[str] = frozenset()          # practice ids
+    broken_offices: frozenset[str] = frozenset()  # office ids
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if not p.is_warning)
+
+
 def load_settings(path: str | Path) -> Settings:
-    """Read and validate the configuration file; raise ConfigError listing every problem."""
+    """Read and validate the configuration (a file, or a folder of them); raise ConfigError
+    listing every problem when anything is wrong."""
+    loaded = load_config(path)
+    if loaded.errors or loaded.settings is None:
+        raise ConfigError(list(loaded.problems))
+    return loaded.settings
+
+
+def config_files(path: str | Path) -> list[Path]:
+    """The file, or every .yaml and .yml file of the folder, in name order."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([Problem(str(path), None, "(file)", "configuration file not found",
-                                   "check RELEVE_CONFIG, or copy config/example/releve.yaml")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([Problem(str(path), None, "(file)", f"cannot be read: {exc}",
-                                   "save it as UTF-8 text")]) from None
-    return parse_settings(text, path)
+    if path.is_dir():
+        return sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+    return [path]
+
+
+def load_config(path: str | Path) -> LoadedConfig:
+    """Read the configuration, a file or a folder of files (one per practice, say), keeping
+    what is right of it."""
+    path = Path(path)
+    files = config_files(path)
+    if path.is_dir() and not files:
+        return LoadedConfig(None, (Problem(str(path), None, "(folder)", "the folder holds no .yaml file",
+                                           "put the configuration's files in it, or point RELEVE_CONFIG at one file"),))
+    texts = []
+    for file in files:
+        try:
+            texts.append((file, file.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            return LoadedConfig(None, (Problem(str(file), None, "(file)", "configuration file not found",
+                                               "check RELEVE_CONFIG, or copy config/example/releve.yaml"),))
+        except (OSError, UnicodeDecodeError) as exc:
+            return LoadedConfig(None, (Problem(str(file), None, "(file)", f"cannot be read: {exc}",
+                                               "save it as UTF-8 text"),))
+    return parse_config(texts, path)
 
 
 def parse_settings(text: str, path: Path) -> Settings:
     """Validate YAML text as if read from `path` (relative calendar paths start from its folder)."""
-    checker = _Checker(str(path))
-    try:
-        tree = load_yaml(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise ConfigError([Problem(str(path), mark.line + 1 if mark else None, "(syntax)",
-                                   f"not valid YAML: {exc.problem}",
-                                   "check the indentation and quoting around this line")]) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError([Problem(str(path), None, "(syntax)", f"not valid YAML: {exc}")]) from None
+    loaded = parse_config([(path, text)], path)
+    if loaded.errors or loaded.settings is None:
+        raise ConfigError(list(loaded.problems))
+    return loaded.settings
 
-    root = checker.mapping(tree, "(top)", 1, TOP_KEYS)
-    if root is None:
-        raise ConfigError(checker.problems)
 
-    offices = _read_offices(checker, root)
-    service = _read_service(checker, root)
-    greetings = _read_language_greetings(checker, root)
-    practices = _read_practices(checker, root, path.resolve().parent)
-    if any(not p.is_warning for p in checker.problems):
-        raise ConfigError(checker.problems)
-    return Settings(path=path, practices=practices, offices=offices, service=service, greetings=greetings)
+def parse_config(texts: list[tuple[Path, str]], path: Path) -> LoadedConfig:
+    """Validate YAML texts, each as read from its path, as one configuration."""
+    checker = _Checker(str(texts[0][0]) if texts else str(path))
+    roots: list[tuple[Path, LineDict]] = []
+    for file, text in texts:
+        checker.file = str(file)
+        try:
+            tree = load_yaml(text)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            checker.error(mark.line + 1 if mark else None, "(syntax)", f"not valid YAML: {exc.problem}",
+                          "check the indentation and quoting around this line")
+            return LoadedConfig(None, tuple(checker.problems))
+        except yaml.YAMLError as exc:
+            checker.error(None, "(syntax)", f"not valid YAML: {exc}")
+            return LoadedConfig(None, tuple(checker.problems))
+        if tree is None and len(texts) > 1:
+            continue  # an empty file of a folder
+        root = checker.mapping(tree, "(top)", 1, TOP_KEYS if len(texts) == 1 else _FOLDER_KEYS)
+        if root is None:
+            return LoadedConfig(None, tuple(checker.problems))
+        roots.append((file, root))
+
+    offices: dict[str, CoveringOffice] = {}
+    broken_offices: set[str] = set()
+    declared: set[str] = set()
+    for file, root in roots:
+        checker.file = str(file)
+        found_offices, broken_here = _read_offices(checker, root, declared)
+        offices.update(found_offices)
+        broken_offices |= broken_here
+    checker.declared_offices = declared
+
+    service, greetings = Service(), {}
+    with_service = [(file, root) for file, root in roots if "service" in root or "greetings" in root]
+    if len(with_service) > 1:
+        checker.file = str(with_service[1][0])
+        checker.error(None, "service", "service and greetings are set in more than one file",
+                      f"keep them in one file of the folder (they are in {with_service[0][0].name} already)")
+    for file, root in with_service[:1]:
+        checker.file = str(file)
+        service = _read_service(checker, root)
+        greetings = _read_language_greetings(checker, root)
+
+    practices: list[Practice] = []
+    broken: set[str] = set()
+    numbers_seen: dict[str, str] = {}
+    for file, root in roots:
+        checker.file = str(file)
+        found_practices, broken_practices = _read_practices(checker, root, file.resolve().parent, numbers_seen)
+        practices.extend(found_practices)
+        broken |= broken_practices
+    # A practice whose chain names an office that has an error of its own cannot be used either.
+    for practice in list(practices):
+        if broken_offices & {*practice.closure_chain, *practice.after_hours_chain}:
+            practices.remove(practice)
+            broken.add(practice.id)
+    if not any("practices" in root for _, root in roots) and not checker.problems:
+        checker.error(1, "practices", 'missing required key "practices"', "add `practices:` with one entry each")
+    # An error inside one practice's or office's entry costs that entry; any other refuses the file.
+    global_errors = [p for p in checker.problems if not p.is_warning and not p.key.startswith(("practices[", "offices["))]
+    if global_errors:
+        return LoadedConfig(None, tuple(checker.problems), frozenset(broken), frozenset(broken_offices))
+    settings = Settings(path=path, practices=tuple(practices), offices=offices, service=service, greetings=greetings)
+    return LoadedConfig(settings, tuple(checker.problems), frozenset(broken), frozenset(broken_offices))
 
 
 def _items(checker: _Checker, root: LineDict, name: str) -> list[tuple[int, Any]]:
@@ -314,10 +411,12 @@ def _read_email(checker: _Checker, entry: LineDict, key: str) -> str | None:
     return text
 
 
-def _read_offices(checker: _Checker, root: LineDict) -> dict[str, CoveringOffice]:
+def _read_offices(checker: _Checker, root: LineDict, seen: set[str]) -> tuple[dict[str, CoveringOffice], set[str]]:
+    """The offices whose entries are right, and the ids of those with an error."""
     offices: dict[str, CoveringOffice] = {}
-    seen: set[str] = set()
+    broken: set[str] = set()
     for index, (line, raw) in enumerate(_items(checker, root, "offices")):
+        before = checker.error_count()
         entry = checker.mapping(raw, _entry_key("offices", index, raw), line, OFFICE_KEYS)
         if entry is None:
             continue
@@ -336,15 +435,17 @@ def _read_offices(checker: _Checker, root: LineDict) -> dict[str, CoveringOffice
         sms_e164 = _read_phone(checker, sms, checker.line_of(entry, "sms"), f"{key}.sms") if sms is not None else None
         email = _read_email(checker, entry, f"{key}.email")
         language = _read_language(checker, entry, f"{key}.language")
+        ask_to_accept = _read_bool(checker, entry, "ask_to_accept", f"{key}.ask_to_accept")
+        ring_seconds = _read_int(checker, entry, "ring_seconds", f"{key}.ring_seconds", 5, 120, 20)
+        if checker.error_count() > before:
+            # An office with a mistake of its own is reported once, not again at every chain naming it.
+            if ident:
+                broken.add(ident)
+            continue
         if ident and kind and name and phone_e164 and language:
-            offices[ident] = CoveringOffice(
-                ident, kind, name, phone_e164, language, sms_e164, email,
-                ask_to_accept=_read_bool(checker, entry, "ask_to_accept", f"{key}.ask_to_accept"),
-                ring_seconds=_read_int(checker, entry, "ring_seconds", f"{key}.ring_seconds", 5, 120, 20),
-            )
-    # An office with a mistake of its own is reported once, not again at every chain naming it.
-    checker.declared_offices = seen
-    return offices
+            offices[ident] = CoveringOffice(ident, kind, name, phone_e164, language, sms_e164, email,
+                                            ask_to_accept=ask_to_accept, ring_seconds=ring_seconds)
+    return offices, broken
 
 
 def _read_service(checker: _Checker, root: LineDict) -> Service:
@@ -386,12 +487,18 @@ def _read_timezone(checker: _Checker, entry: LineDict, key: str) -> zoneinfo.Zon
         return None
     name = str(raw).strip()
     line = checker.line_of(entry, "timezone")
-    if name in zoneinfo.available_timezones():
+    if name in _zone_names():
         return zoneinfo.ZoneInfo(name)
-    close = difflib.get_close_matches(name, sorted(zoneinfo.available_timezones()), n=1)
+    close = difflib.get_close_matches(name, sorted(_zone_names()), n=1)
     fix = f'did you mean "{close[0]}"?' if close else "use an IANA zone name such as Europe/Paris or America/Montreal"
     checker.error(line, key, f'unknown time zone "{name}"', fix)
     return None
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    """The IANA zones this machine knows (available_timezones() walks the disk at every call)."""
+    return frozenset(zoneinfo.available_timezones())
 
 
 def _read_chain(checker: _Checker, entry: LineDict, name: str, key: str) -> tuple[str, ...]:
@@ -460,7 +567,7 @@ def _read_calendars(checker: _Checker, entry: LineDict, key: str, folder: Path) 
             continue
         source = _read_location(checker, location, line, item_key, folder)
         if source:
-            sources.append(CalendarSource(source, selection))
+            sources.append(CalendarSource(source, selection, line=line))
     return tuple(sources)
 
 
@@ -537,13 +644,20 @@ def _parse_range(text: str) -> tuple[int, int] | None:
     return start, end
 
 
-def _read_practices(checker: _Checker, root: LineDict, folder: Path) -> tuple[Practice, ...]:
-    practices = []
-    seen: set[str] = set()
-    numbers_seen: dict[str, str] = {}
+def _read_practices(checker: _Checker, root: LineDict, folder: Path,
+                    numbers_seen: dict[str, str]) -> tuple[list[Practice], set[str]]:
+    """The practices whose entries are right, and the ids of those with an error (an entry
+    without a usable id is reported, and left out)."""
+    practices: list[Practice] = []
+    broken: set[str] = set()
+    seen = checker.declared_practices
     for index, (line, raw) in enumerate(_items(checker, root, "practices")):
+        before = checker.error_count()
         entry = checker.mapping(raw, _entry_key("practices", index, raw), line, PRACTICE_KEYS)
         if entry is None:
+            raw_id = raw.get("id") if isinstance(raw, LineDict) else None
+            if isinstance(raw_id, str) and _ID.match(raw_id):
+                broken.add(raw_id)
             continue
         ident = _read_id(checker, entry, "practices", index, seen)
         key = f"practices[{ident or index}]"
@@ -570,6 +684,11 @@ def _read_practices(checker: _Checker, root: LineDict, folder: Path) -> tuple[Pr
         sms = entry.get("sms")
         sms_e164 = _read_phone(checker, str(sms), checker.line_of(entry, "sms"), f"{key}.sms") if sms else None
         email = _read_email(checker, entry, f"{key}.email")
+        if checker.error_count() > before:
+            raw_id = entry.get("id")
+            if isinstance(raw_id, str) and _ID.match(raw_id):
+                broken.add(raw_id)
+            continue
         if ident and name and numbers and front_desk and timezone and language and closure_chain:
             practices.append(Practice(
                 id=ident, name=name, numbers=numbers, front_desk=front_desk, timezone=timezone,
@@ -578,10 +697,10 @@ def _read_practices(checker: _Checker, root: LineDict, folder: Path) -> tuple[Pr
                 ring_seconds=ring_seconds, greetings=greetings, texts=texts, sms=sms_e164, email=email,
                 urgent_contact=urgent, briefing_days=briefing_days,
             ))
-    if "practices" in root and not practices and not checker.problems:
+    if "practices" in root and not practices and not broken and checker.error_count() == 0:
         checker.error(checker.line_of(root, "practices"), "practices", "no practice is configured",
                       "add at least one practice")
-    return tuple(practices)
+    return practices, broken
 
 
 def _read_bool(checker: _Checker, entry: LineDict, name: str, key: str) -> bool:

@@ -1,6 +1,7 @@
 """The validated, typed settings of Relève. Built only by `config.loader`; never mutated."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
@@ -53,6 +54,8 @@ class CalendarSource:
 
     location: str
     selection: ClosureFilter = field(default_factory=ClosureFilter)
+    line: int | None = field(default=None, compare=False)  # in the configuration file, for its errors
+    given_label: str | None = field(default=None, compare=False)
 
     @property
     def is_url(self) -> bool:
@@ -60,12 +63,17 @@ class CalendarSource:
 
     @property
     def label(self) -> str:
-        """The location, without the secret part of a private calendar address."""
+        """The location, without the secret part of a private calendar address. Two calendars of
+        one host still read apart: a short digest of the whole address ends the label."""
+        if self.given_label:
+            return self.given_label
         if not self.is_url:
             return Path(self.location).name
         scheme, _, rest = self.location.partition("://")
         host, _, path = rest.partition("/")
-        return f"{scheme}://{host}/…" if path else self.location
+        if not path:
+            return self.location
+        return f"{scheme}://{host}/…{hashlib.sha256(self.location.encode()).hexdigest()[:6]}"
 
 
 @dataclass(frozen=True)

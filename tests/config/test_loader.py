@@ -665,7 +665,17 @@ def test_a_webcal_address_becomes_https(tmp_path):
     source = load_settings(path).practices[0].calendars[0]
 
     assert source.location == "https://p42-caldav.icloud.com/published/2/abc"
-    assert source.label == "https://p42-caldav.icloud.com/…"
+    assert source.label.startswith("https://p42-caldav.icloud.com/…") and "abc" not in source.label
+
+
+def test_two_calendars_on_one_host_are_told_apart_without_showing_their_secret_addresses(tmp_path):
+    path = write_config(tmp_path, ("[conges.ics]", "[https://calendar.google.com/calendar/ical/a%40x/private-1/basic.ics, "
+                                   "https://calendar.google.com/calendar/ical/b%40x/private-2/basic.ics]"))
+
+    first, second = load_settings(path).practices[0].calendars
+
+    assert first.label != second.label
+    assert "private" not in first.label + second.label and first.line == second.line == 8
 
 
 def test_an_https_address_is_kept_as_written(tmp_path):

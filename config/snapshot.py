@@ -1,0 +1,99 @@
+"""Validated settings as JSON and back: the worker stores each practice's settings with its
+schedule in the database, and web processes read them from there, without the YAML file."""
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from calendars.model import ClosureFilter
+from config.settings import (
+    CalendarSource,
+    CoveringOffice,
+    Name,
+    OpeningHours,
+    Practice,
+    Service,
+    Settings,
+    UrgentContact,
+)
+
+
+def practice_to_json(practice: Practice) -> dict[str, Any]:
+    return {
+        "id": practice.id, "name": [practice.name.written, practice.name.spoken], "numbers": list(practice.numbers),
+        "front_desk": list(practice.front_desk), "timezone": practice.timezone.key, "language": practice.language,
+        "calendars": [{"location": c.location, "categories": list(c.selection.categories),
+                       "title_contains": list(c.selection.title_contains), "line": c.line, "label": c.label}
+                      for c in practice.calendars],
+        "closure_chain": list(practice.closure_chain), "after_hours_chain": list(practice.after_hours_chain),
+        "opening_hours": [[list(span) for span in day] for day in practice.opening_hours.days]
+        if practice.opening_hours else None,
+        "instructions": practice.instructions, "ring_seconds": practice.ring_seconds,
+        "greetings": dict(practice.greetings), "texts": dict(practice.texts), "sms": practice.sms,
+        "email": practice.email,
+        "urgent_contact": [practice.urgent_contact.name, practice.urgent_contact.phone] if practice.urgent_contact
+        else None,
+        "briefing_days": list(practice.briefing_days),
+    }
+
+
+def practice_from_json(value: dict[str, Any]) -> Practice:
+    hours = value["opening_hours"]
+    urgent = value["urgent_contact"]
+    return Practice(
+        id=value["id"], name=Name(*value["name"]), numbers=tuple(value["numbers"]),
+        front_desk=tuple(value["front_desk"]), timezone=ZoneInfo(value["timezone"]), language=value["language"],
+        calendars=tuple(CalendarSource(c["location"], ClosureFilter(tuple(c["categories"]), tuple(c["title_contains"])),
+                                       line=c.get("line"), given_label=c.get("label"))
+                        for c in value["calendars"]),
+        closure_chain=tuple(value["closure_chain"]), after_hours_chain=tuple(value["after_hours_chain"]),
+        opening_hours=OpeningHours(tuple(tuple((int(a), int(b)) for a, b in day) for day in hours)) if hours else None,
+        instructions=value["instructions"], ring_seconds=int(value["ring_seconds"]), greetings=dict(value["greetings"]),
+        texts=dict(value["texts"]), sms=value["sms"], email=value["email"],
+        urgent_contact=UrgentContact(*urgent) if urgent else None, briefing_days=tuple(value["briefing_days"]),
+    )
+
+
+def office_to_json(office: CoveringOffice) -> dict[str, Any]:
+    return {"id": office.id, "kind": office.kind, "name": [office.name.written, office.name.spoken],
+            "phone": office.phone, "language": office.language, "sms": office.sms, "email": office.email,
+            "ask_to_accept": office.ask_to_accept, "ring_seconds": office.ring_seconds}
+
+
+def office_from_json(value: dict[str, Any]) -> CoveringOffice:
+    return CoveringOffice(id=value["id"], kind=value["kind"], name=Name(*value["name"]), phone=value["phone"],
+                          language=value["language"], sms=value["sms"], email=value["email"],
+                          ask_to_accept=bool(value["ask_to_accept"]), ring_seconds=int(value["ring_seconds"]))
+
+
+def service_to_json(service: Service) -> dict[str, Any]:
+    return {"refresh": service.refresh.total_seconds(), "horizon": service.horizon.total_seconds(),
+            "public_urls": list(service.public_urls), "retention": service.retention.total_seconds()}
+
+
+def service_from_json(value: dict[str, Any]) -> Service:
+    return Service(refresh=timedelta(seconds=value["refresh"]), horizon=timedelta(seconds=value["horizon"]),
+                   public_urls=tuple(value["public_urls"]), retention=timedelta(seconds=value["retention"]))
+
+
+def settings_of_practice(settings: Settings, practice: Practice, office_ids: set[str]) -> dict[str, Any]:
+    """What one practice needs of the settings: itself, the offices it calls on (`office_ids`: its
+    chains and those its events name), the service, and the greetings of their languages."""
+    wanted = set(practice.closure_chain) | set(practice.after_hours_chain) | office_ids
+    offices = [office for office_id, office in settings.offices.items() if office_id in wanted]
+    languages = {practice.language, *(office.language for office in offices)}
+    return {"practice": practice_to_json(practice),
+            "offices": [office_to_json(office) for office in offices],
+            "service": service_to_json(settings.service),
+            "greetings": {language: dict(texts) for language, texts in settings.greetings.items()
+                          if language in languages}}
+
+
+def settings_from_json(value: dict[str, Any], path: Path = Path("(database)")) -> Settings:
+    """A Settings holding one practice (and what it needs), as the web processes use it."""
+    offices = [office_from_json(o) for o in value["offices"]]
+    return Settings(path=path, practices=(practice_from_json(value["practice"]),),
+                    offices={office.id: office for office in offices}, service=service_from_json(value["service"]),
+                    greetings={language: dict(texts) for language, texts in value["greetings"].items()})

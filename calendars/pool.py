@@ -15,6 +15,7 @@ import struct
 import subprocess
 import sys
 import time
+import weakref
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -90,6 +91,8 @@ class ExpansionPool:
     def __init__(self, processes: int = 2, seconds: float = 30.0, memory_mb: int = 1024) -> None:
         self.processes, self.seconds, self.memory_mb = processes, seconds, memory_mb
         self._idle: list[_Process] = []
+        # Its processes end with it (and at exit), whoever forgets to close it.
+        weakref.finalize(self, _close_all, self._idle)
 
     def read(self, jobs: Sequence[Job]) -> list[CalendarReading | CalendarError]:
         """Each job's reading (or its error), in the order of `jobs`."""
@@ -155,16 +158,21 @@ class ExpansionPool:
                           "no more often than they must")
 
     def close(self) -> None:
-        for worker in self._idle:
-            for stream in (worker.popen.stdin, worker.popen.stdout):
-                if stream is not None:
-                    stream.close()
-            try:
-                worker.popen.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                worker.popen.kill()
-                worker.popen.wait()
-        self._idle = []
+        _close_all(self._idle)
+
+
+def _close_all(processes: list[_Process]) -> None:
+    """End each idle process: its input closed, it finishes; one that does not is killed."""
+    while processes:
+        worker = processes.pop()
+        for stream in (worker.popen.stdin, worker.popen.stdout):
+            if stream is not None:
+                stream.close()
+        try:
+            worker.popen.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            worker.popen.kill()
+            worker.popen.wait()
 
 
 def _serve(memory_mb: int) -> None:  # pragma: no cover - runs in the pool's processes

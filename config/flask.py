@@ -1,6 +1,8 @@
 """The settings and the environment, put into a Flask app's config: the only place they enter.
 
-Every other part of Relève reads `app.config`; tests set any of these keys themselves.
+Every other part of Relève reads `app.config`; tests set any of these keys themselves. A web
+process does not read the YAML configuration (the worker does, and stores what each practice
+needs with its schedule); settings are given here only by tests and tools that have them.
 """
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ from flask import Flask
 
 from config.env import Environment
 from config.errors import ConfigError, Problem
-from config.loader import load_settings
 from config.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -28,13 +29,6 @@ def init_app(app: Flask, settings: Settings | None = None, environment: Environm
         logger.error("the environment cannot be used in full:\n%s", exc)
         problems, environment = exc.problems, Environment()
     assert environment is not None
-    if settings is None:
-        try:
-            settings = load_settings(environment.config_path)
-        except ConfigError as exc:
-            # The app still starts: its fallback answers calls, and its pages say what is wrong.
-            problems += exc.problems
-            logger.error("configuration %s cannot be used:\n%s", environment.config_path, exc)
     defaults: dict[str, Any] = {
         "RELEVE_ENVIRONMENT": environment,
         "RELEVE_CONFIG_PATH": environment.config_path,

@@ -3,17 +3,20 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from calendars.pool import ExpansionPool
 from config import ConfigError, load_settings
+from config.reload import Reloaded
 from config.settings import Practice, Settings
-from coverage.flask import get_registry
 from coverage.plan import coverage_plan
-from coverage.registry import PracticeState, Registry
+from coverage.refresh import Refresher
 from coverage.schedule import Answer
+from coverage.snapshots import PracticeView, Snapshots
 from coverage.store import Store, StoreUnavailable
 from coverage.store.engine import current_revision, head_revision
 from coverage.wording.dates import format_entry_dates, format_moment
@@ -33,9 +36,9 @@ def coverage_cli() -> None:
               help="How many days ahead.")
 def plan_command(practice_id: str | None, days: int) -> None:
     """The upcoming closures and who covers each."""
-    registry = _registry()
     now = current_app.config["RELEVE_CLOCK"]()
-    for state in _states(registry, practice_id):
+    found = _read(now)
+    for state in _states(found, practice_id):
         practice = state.practice
         language = practice.language
         click.echo(f"{practice.name.written} ({practice.id}), {label('plan', language).lower()}:")
@@ -45,7 +48,7 @@ def plan_command(practice_id: str | None, days: int) -> None:
         for entry in plan:
             title = entry.first.summary or label("closure", language)
             click.echo(f"  {title}: {format_entry_dates(entry, language)}")
-            click.echo(f"    {label('covered_by', language)}: {_chain(registry.settings, entry.chain, language)}")
+            click.echo(f"    {label('covered_by', language)}: {_chain(state.settings, entry.chain, language)}")
             click.echo(f"    {label('reopens', language)}: {_reopening(entry.reopens_at, language)}")
         _warn_about(state)
 
@@ -56,37 +59,55 @@ def plan_command(practice_id: str | None, days: int) -> None:
 def at_command(when: str, practice_id: str | None) -> None:
     """The answer at WHEN: an ISO date-time (2026-12-28T10:00, local time unless an offset is
     given) or "now"."""
-    registry = _registry()
-    for state in _states(registry, practice_id):
+    now = current_app.config["RELEVE_CLOCK"]()
+    found = _read(now)
+    for state in _states(found, practice_id):
         practice = state.practice
-        instant = _parse_when(when, practice, current_app.config["RELEVE_CLOCK"]())
-        answer = registry.answer(practice.id, instant)
+        instant = _parse_when(when, practice, now)
+        if abs(instant.timestamp() - now.timestamp()) > 300 * 86400:
+            found = _read(instant)  # far from now: the calendars read around that instant instead
+            state = found.view(practice.id)
+        answer = found.answer(practice.id, instant)
         click.echo(f"{practice.name.written} ({practice.id}), {format_moment(instant, practice.language)} "
                    f"({instant.isoformat()}):")
         click.echo(f"  {_describe(answer, practice)}")
         if not answer.is_open:
-            click.echo(f"  {label('covered_by', practice.language)}: {_chain(registry.settings, answer.chain, practice.language)}")
+            click.echo(f"  {label('covered_by', practice.language)}: {_chain(state.settings, answer.chain, practice.language)}")
             click.echo(f"  {label('reopens', practice.language)}: {_reopening(answer.reopens_at, practice.language)}")
         _warn_about(state)
 
 
-def _registry() -> Registry:
-    registry = get_registry()
-    if registry.settings is None:
-        for problem in registry.config_problems:
+def read_now(app: Flask, at: datetime, settings: Settings | None = None) -> Snapshots:
+    """The practices read as of `at`, for the command line: the configuration and every calendar,
+    read as the worker reads them, into a throwaway database (the real one is left alone). The
+    worker's copies on disk stand in for a calendar that cannot be read now."""
+    if settings is None:
+        settings = app.config["RELEVE_SETTINGS"] or load_settings(app.config["RELEVE_CONFIG_PATH"])
+    store = Store("sqlite://")
+    refresher = Refresher(store, cache_dir=Path(app.config["RELEVE_DATA_DIR"]) / "calendars",
+                          pool=ExpansionPool(processes=0))
+    refresher.use(Reloaded(settings))
+    refresher.refresh(at)
+    return Snapshots(store)
+
+
+def _read(at: datetime) -> Snapshots:
+    try:
+        return read_now(current_app._get_current_object(), at)  # type: ignore[attr-defined]
+    except ConfigError as exc:
+        for problem in exc.problems:
             click.echo(str(problem), err=True)
         click.echo("the configuration cannot be used: run `flask --app app config check`", err=True)
         sys.exit(1)
-    return registry
 
 
-def _states(registry: Registry, practice_id: str | None) -> list[PracticeState]:
+def _states(found: Snapshots, practice_id: str | None) -> list[PracticeView]:
     if practice_id is None:
-        return registry.states()
+        return found.views()
     try:
-        return [registry.state(practice_id)]
+        return [found.view(practice_id)]
     except KeyError:
-        known = ", ".join(s.practice.id for s in registry.states())
+        known = ", ".join(s.practice.id for s in found.views())
         raise click.BadParameter(f'no practice "{practice_id}" (known: {known})', param_hint="--practice") from None
 
 
@@ -120,7 +141,7 @@ def _reopening(instant: datetime | None, language: str) -> str:
     return format_moment(instant, language) if instant else label("no_reopening", language)
 
 
-def _warn_about(state: PracticeState) -> None:
+def _warn_about(state: PracticeView) -> None:
     for status in state.sources:
         if status.error:
             kept = "the last good copy stays in use" if status.is_in_use else "no copy of it is in use"
@@ -148,10 +169,10 @@ def check_command() -> None:
     click.echo(f"  {len(settings.practices)} practice(s), {len(settings.offices)} covering office(s)")
     click.echo(f"  retention: calls, texts and messages are deleted {settings.service.retention.days} days after "
                "they came (service.retention_days); recordings are deleted at Twilio with them")
-    registry = Registry(settings)
-    registry.refresh(current_app.config["RELEVE_CLOCK"]())
+    found = read_now(current_app._get_current_object(), current_app.config["RELEVE_CLOCK"](),  # type: ignore[attr-defined]
+                     settings)
     errors = 0
-    for state in registry.states():
+    for state in found.views():
         click.echo(f"{state.practice.id}:")
         for status in state.sources:
             if status.error:

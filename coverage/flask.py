@@ -1,30 +1,41 @@
-"""Coverage inside the Flask app: the store, the contact log and its spool, the registry of
-practices, the key that signs links."""
+"""Coverage inside the Flask app: the store, the contact log and its spool, the practices as the
+worker stored them, and, where calendars are read, the refresher and the reload path.
+
+Web processes never read a calendar: they read what the worker stored (`Snapshots`). The worker
+(`scheduler run`) reads calendars; so does a single process started with RELEVE_EMBEDDED_WORKER=1,
+and an app made with settings given (the tests), which reads its calendars at its first use.
+"""
 from __future__ import annotations
 
 import logging
 import secrets
 import threading
-from collections.abc import Callable
-from datetime import datetime
+import time
 from pathlib import Path
 
 from flask import Flask, current_app
 
+from calendars.pool import ExpansionPool
 from config.env import Environment
+from config.reload import ConfigWatcher, Reloaded, merge
+from config.settings import Settings
 from coverage.links import secret_key
-from coverage.registry import Registry
-from coverage.store import Store
+from coverage.refresh import Refresher
+from coverage.snapshots import Snapshots
+from coverage.store import Store, StoreUnavailable
 from coverage.store.spool import ContactLog
 from coverage.wording.dates import format_moment
 from coverage.wording.numbers import format_phone
 
 logger = logging.getLogger(__name__)
 
+CONFIG_POLL_SECONDS = 5.0
+FIRST_READ_RETRY = 5.0
+
 
 def init_app(app: Flask) -> None:
     """The store (opened at first use, so the app starts while the database is down), the contact
-    log, the registry; the web process refreshes the registry on a timer started at its first request."""
+    log, the snapshots; and the refresher where calendars are read in this process."""
     data_dir = Path(app.config["RELEVE_DATA_DIR"])
     environment: Environment = app.config["RELEVE_ENVIRONMENT"]
     store = Store(app.config.get("RELEVE_DATABASE_URL") or environment.database(data_dir),
@@ -33,12 +44,14 @@ def init_app(app: Flask) -> None:
     app.extensions["releve.db"] = store
     log = ContactLog(store, data_dir / "spool")
     app.extensions["releve.contact_log"] = log
-    registry = Registry(
-        settings=app.config["RELEVE_SETTINGS"],
-        cache_dir=data_dir / "calendars",
-        config_problems=app.config["RELEVE_CONFIG_PROBLEMS"],
-    )
-    app.extensions["releve.registry"] = registry
+    found = Snapshots(store, data_dir, cache_size=app.config.get("RELEVE_SCHEDULE_CACHE", 512))
+    app.extensions["releve.snapshots"] = found
+    settings: Settings | None = app.config["RELEVE_SETTINGS"]
+    embedded = app.config.get("RELEVE_EMBEDDED_WORKER", environment.embedded_worker or settings is not None)
+    app.config["RELEVE_EMBEDDED_WORKER"] = embedded
+    if embedded:
+        refresher = make_refresher(app, processes=0 if app.testing else 2)
+        _read_first(app, refresher, found)
     if not app.config.get("SECRET_KEY"):
         try:
             app.config["SECRET_KEY"] = secret_key(data_dir)
@@ -48,7 +61,6 @@ def init_app(app: Flask) -> None:
             logger.error("no secret key could be kept in %s (%s): set RELEVE_SECRET_KEY; links signed now "
                          "will not work after a restart", data_dir, exc.strerror or exc)
             app.config["SECRET_KEY"] = secrets.token_urlsafe(32)
-    settings = app.config["RELEVE_SETTINGS"]
     app.config["RELEVE_BASE_URL"] = ((settings.service.public_url if settings else None)
                                      or app.config.get("RELEVE_BASE_URL") or "http://127.0.0.1:5000")
     app.jinja_env.globals.update(format_phone=format_phone, format_moment=format_moment)
@@ -62,18 +74,79 @@ def init_app(app: Flask) -> None:
         started.set()
         if app.config.get("RELEVE_SPOOL_IN_BACKGROUND", not app.testing):
             log.start()  # a spool a previous process left is replayed now
-        if app.config.get("RELEVE_BACKGROUND_REFRESH", True):
-            thread = threading.Thread(target=_refresh_forever, name="releve-refresh", daemon=True,
-                                      args=(registry, app.config["RELEVE_CLOCK"], app.config["RELEVE_CONFIG_PATH"]))
-            thread.start()
 
 
-def get_registry() -> Registry:
-    """The registry of the current app, loaded at least once."""
-    registry: Registry = current_app.extensions["releve.registry"]
-    if not registry.is_loaded:
-        registry.refresh(current_app.config["RELEVE_CLOCK"]())
-    return registry
+def make_refresher(app: Flask, processes: int = 2) -> Refresher:
+    """The refresher of this process (one per app): settings from the app, else the reload path."""
+    existing: Refresher | None = app.extensions.get("releve.refresher")
+    if existing is not None:
+        return existing
+    data_dir = Path(app.config["RELEVE_DATA_DIR"])
+    refresher = Refresher(app.extensions["releve.db"], cache_dir=data_dir / "calendars",
+                          pool=ExpansionPool(processes=processes))
+    refresher.after_refresh.append(app.extensions["releve.snapshots"].expire)
+    settings: Settings | None = app.config["RELEVE_SETTINGS"]
+    watcher = None
+    if settings is not None:
+        refresher.use(Reloaded(settings, tuple(app.config.get("RELEVE_CONFIG_PROBLEMS", ()))))
+    else:
+        watcher = ConfigWatcher(Path(app.config["RELEVE_CONFIG_PATH"]))
+    app.extensions["releve.refresher"] = refresher
+    app.extensions["releve.watcher"] = watcher
+    return refresher
+
+
+def reload_config(app: Flask) -> bool:
+    """Take the configuration again when its files changed and settled; True when it did."""
+    watcher: ConfigWatcher | None = app.extensions.get("releve.watcher")
+    refresher: Refresher | None = app.extensions.get("releve.refresher")
+    if watcher is None or refresher is None:
+        return False
+    loaded = watcher.poll()
+    if loaded is None:
+        return False
+    refresher.use(merge(refresher.settings, loaded))
+    return True
+
+
+def _read_first(app: Flask, refresher: Refresher, found: Snapshots) -> None:
+    """Read the calendars at the first use of the practices (a single process, the tests). In a
+    single process, the worker's jobs then run in the background (routing.flask starts them).
+    When the database cannot take them yet, the read is tried again at a later use, at most every
+    FIRST_READ_RETRY seconds, and the webhooks meanwhile answer through the fallback."""
+    done = threading.Event()
+    lock = threading.Lock()
+    tried = [-1e18]
+
+    def first() -> None:
+        if done.is_set() or time.monotonic() - tried[0] < FIRST_READ_RETRY:
+            return
+        if not lock.acquire(blocking=False):
+            return  # another request is reading them: this one goes on with what is stored
+        try:
+            if done.is_set():
+                return
+            tried[0] = time.monotonic()
+            reload_config(app)
+            refresher.refresh(app.config["RELEVE_CLOCK"]())
+            done.set()
+        except StoreUnavailable as exc:
+            logger.error("the calendars could not be stored (%s): tried again in %g s", exc, FIRST_READ_RETRY)
+        finally:
+            lock.release()
+
+    found.before_use.append(first)
+
+
+def snapshots() -> Snapshots:
+    """The practices of the current app, as the worker stored them."""
+    found: Snapshots = current_app.extensions["releve.snapshots"]
+    return found
+
+
+def refresher() -> Refresher | None:
+    found: Refresher | None = current_app.extensions.get("releve.refresher")
+    return found
 
 
 def contact_log() -> ContactLog:
@@ -84,29 +157,3 @@ def contact_log() -> ContactLog:
 def store() -> Store:
     found: Store = current_app.extensions["releve.db"]
     return found
-
-
-def _refresh_forever(registry: Registry, clock: Callable[[], datetime], path: Path) -> None:
-    """Re-read the calendars, and the configuration when its file changed, at the set interval."""
-    last_mtime = _mtime(path)
-    wake = threading.Event()
-    while True:
-        interval = registry.settings.service.refresh.total_seconds() if registry.settings else 60.0
-        wake.wait(interval)
-        try:
-            mtime = _mtime(path)
-            if mtime != last_mtime:
-                last_mtime = mtime
-                logger.info("configuration %s changed: reloading", path)
-                if registry.reload_config(path, clock()):
-                    continue
-            registry.refresh(clock())
-        except Exception:
-            logger.exception("calendar refresh failed; the last good calendars stay in use")
-
-
-def _mtime(path: Path) -> float | None:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return None

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from config.phones import e164
 from coverage.store import followups
-from coverage.store.tables import FRONT_DESK, OFFICE
+from coverage.store.tables import ANSWERED, FRONT_DESK, OFFICE
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Contact:
     def needs_callback(self) -> bool:
         """A person took the call: no. A voicemail, a hang-up, a text: the practice calls back."""
         if self.kind == "call":
-            return self.outcome not in (OFFICE, FRONT_DESK)
+            return self.outcome not in (OFFICE, FRONT_DESK, ANSWERED)
         return self.outcome not in ("opt_out", "opt_in", "help", "from_office", "loop")
 
 

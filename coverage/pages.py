@@ -9,12 +9,13 @@ from werkzeug.wrappers import Response
 
 from config.settings import Practice
 from coverage.briefing import make_briefing
-from coverage.flask import get_registry
+from coverage.flask import snapshots
 from coverage.followup import contacts_between, follow_up_list, summary
 from coverage.links import BRIEFING_GRACE, FOLLOW_UP_GRACE, make_token, read_token
 from coverage.notice_job import Links
 from coverage.periods import CoveragePeriod, coverage_periods
 from coverage.security import check_csrf
+from coverage.snapshots import PracticeView
 from coverage.store.followups import mark_done
 from coverage.wording.dates import format_kept_span, format_moment, format_span
 from coverage.wording.labels import words
@@ -34,16 +35,19 @@ def _payload(kind: str, token: str) -> dict[str, Any]:
     return payload
 
 
-def _period(practice_id: str, key: str, start: float, end: float) -> tuple[Practice, CoveragePeriod | None]:
-    registry = get_registry()
+def _view(practice_id: str) -> PracticeView:
     try:
-        state = registry.state(practice_id)
+        return snapshots().view(practice_id)
     except KeyError:
         abort(404)
+
+
+def _period(practice_id: str, key: str, start: float, end: float) -> tuple[PracticeView, CoveragePeriod | None]:
+    view = _view(practice_id)
     around = timedelta(days=31)
-    periods = coverage_periods(state.schedule, datetime.fromtimestamp(start, state.practice.timezone) - around,
-                               datetime.fromtimestamp(end, state.practice.timezone) + around)
-    return state.practice, next((p for p in periods if p.key == key), None)
+    periods = coverage_periods(view.schedule, datetime.fromtimestamp(start, view.practice.timezone) - around,
+                               datetime.fromtimestamp(end, view.practice.timezone) + around)
+    return view, next((p for p in periods if p.key == key), None)
 
 
 def _gone(language: str, key: str) -> tuple[str, int]:
@@ -54,10 +58,10 @@ def _gone(language: str, key: str) -> tuple[str, int]:
 def briefing(token: str) -> Any:
     """The briefing sheet of one office for one coverage period, print-ready."""
     payload = _payload("briefing", token)
-    practice, period = _period(payload["p"], payload["k"], payload["s"], payload["e"])
-    settings = get_registry().settings
-    if period is None or settings is None or payload["o"] not in period.recipients:
-        office = settings.offices.get(payload["o"]) if settings else None
+    view, period = _period(payload["p"], payload["k"], payload["s"], payload["e"])
+    settings, practice = view.settings, view.practice
+    if period is None or payload["o"] not in period.recipients:
+        office = settings.offices.get(payload["o"])
         return _gone(office.language if office else practice.language, "cancelled")
     sheet = make_briefing(settings, practice, payload["o"], period)
     language = sheet.office.language
@@ -71,9 +75,9 @@ def briefing(token: str) -> Any:
 def office_contacts(token: str) -> Any:
     """The contacts forwarded to this office during this period: read-only, this practice only."""
     payload = _payload("briefing", token)
-    practice, period = _period(payload["p"], payload["k"], payload["s"], payload["e"])
-    settings = get_registry().settings
-    if settings is None or payload["o"] not in settings.offices:
+    view, period = _period(payload["p"], payload["k"], payload["s"], payload["e"])
+    settings, practice = view.settings, view.practice
+    if payload["o"] not in settings.offices:
         abort(404)
     office = settings.offices[payload["o"]]
     start = datetime.fromtimestamp(payload["s"], practice.timezone)
@@ -91,12 +95,12 @@ def follow_up(token: str) -> Any:
     """The practice's follow-up list: who called or wrote, what happened, who to call back."""
     payload = _payload("follow-up", token)
     practice, start, end = _follow_up_window(payload)
-    settings = get_registry().settings
+    settings = _view(practice.id).settings
     with current_app.extensions["releve.db"].begin() as connection:
         items = follow_up_list(connection, practice.id, payload["k"], start, end)
     return render_template(
         "follow_up.html", token=token, practice=practice, items=items, counts=summary(items), w=words(practice.language),
-        lang=practice.language, tz=practice.timezone, offices=settings.offices if settings else {},
+        lang=practice.language, tz=practice.timezone, offices=settings.offices,
         span=format_kept_span(start, datetime.fromtimestamp(payload["e"], practice.timezone), practice.language))
 
 
@@ -116,13 +120,7 @@ def follow_up_done(token: str) -> Response:
 
 
 def _follow_up_window(payload: dict[str, Any]) -> tuple[Practice, datetime, datetime]:
-    settings = get_registry().settings
-    if settings is None:
-        abort(404)
-    try:
-        practice = settings.practice(payload["p"])
-    except KeyError:
-        abort(404)
+    practice = _view(payload["p"]).practice
     return (practice, datetime.fromtimestamp(payload["s"], practice.timezone),
             datetime.fromtimestamp(payload["r"], practice.timezone))
 

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 from flask import Blueprint, abort, current_app, render_template, request
 
 from coverage.auth import admin_required
-from coverage.flask import get_registry, store
+from coverage.flask import snapshots, store
 from coverage.plan import coverage_plan
+from coverage.schedule import resolve_coverage
 from coverage.store import StoreUnavailable
 from coverage.store.outbox import recent
 from coverage.wording.dates import format_entry_dates, format_moment
@@ -23,7 +24,7 @@ PLAN_DAYS = 42
 @admin_required
 def home() -> str:
     """Every practice: open or closed now (or at ?at=), who covers, and the weeks ahead."""
-    registry = get_registry()
+    found = snapshots()
     now = current_app.config["RELEVE_CLOCK"]()
     at_text = request.args.get("at", "").strip()
     if at_text:
@@ -32,13 +33,13 @@ def home() -> str:
         except ValueError:
             abort(400, description=f'"{at_text}" is not a date-time: write ?at=2026-12-28T10:00')
     practices = []
-    for state in registry.states():
+    for state in found.views():
         practice = state.practice
         instant = now.replace(tzinfo=practice.timezone) if now.tzinfo is None else now.astimezone(practice.timezone)
         practices.append({
             "state": state,
             "at": instant,
-            "answer": registry.answer(practice.id, instant),
+            "answer": resolve_coverage(state.schedule, instant),
             "plan": coverage_plan(state.schedule, instant, instant + timedelta(days=PLAN_DAYS)),
         })
     try:
@@ -52,8 +53,8 @@ def home() -> str:
         database_error=database_error,
         spool=current_app.extensions["releve.contact_log"].health,
         practices=practices,
-        settings=registry.settings,
-        config_problems=registry.config_problems,
+        directory=found.directory(),
+        calendars_read_at=found.calendars_read_at(),
         plan_days=PLAN_DAYS,
         label=label,
         format_moment=format_moment,

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from coverage.flask import contact_log, get_registry
+from coverage.flask import contact_log, snapshots
 from routing.cli import outbox_cli
 from routing.dispatch import Dispatcher, build_transports
 from routing.signature import public_bases
@@ -24,12 +24,6 @@ def init_app(app: Flask) -> None:
     if app.config["RELEVE_INSECURE_SKIP_SIGNATURE"]:
         logger.warning("\n" + "!" * 78 + "\n  RELEVE_INSECURE_SKIP_SIGNATURE is set: Twilio signatures are NOT checked.\n"
                        "  Anyone can drive the webhooks. Never set it on a server Twilio calls.\n" + "!" * 78)
-    if not app.config.get("RELEVE_PUBLIC_URLS") and not app.testing:
-        with app.app_context():
-            local = public_bases()[0]
-        logger.warning("\n" + "!" * 78 + "\n  No service.public_url is configured: Twilio's signatures are checked against "
-                       f"{local} only.\n  That is right for `make run`; a server Twilio calls needs "
-                       "service.public_url: https://YOUR-HOST\n" + "!" * 78)
     if app.config.get("RELEVE_BEHIND_PROXY"):
         # Trust one proxy's X-Forwarded-Proto/Host/Port; the signature check still takes the
         # forwarded host only when it is one of the configured public addresses.
@@ -42,21 +36,31 @@ def init_app(app: Flask) -> None:
     dispatcher = Dispatcher(app.extensions["releve.db"], transports, app.config["RELEVE_CLOCK"], enabled=background)
     app.extensions["releve.dispatcher"] = dispatcher
 
-    def sweep_texts() -> None:
+    def sweep_texts(after: timedelta = timedelta(0)) -> None:
         with app.app_context():
-            registry = get_registry()
             # Texts that waited in a spool were never tried: no need to leave them a moment.
-            sweep(app.extensions["releve.db"], registry.settings, registry, app.config["RELEVE_CLOCK"](),
-                  after=timedelta(0))
+            sweep(app.extensions["releve.db"], snapshots(), app.config["RELEVE_CLOCK"](), after=after)
             dispatcher.wake()
 
     app.extensions["releve.sweep_texts"] = sweep_texts
     with app.app_context():
         contact_log().after_replay(sweep_texts)  # texts that waited in the spool are handled now
 
+    embedded: list[object] = []
+
     @app.before_request
     def _start_dispatcher() -> None:
         dispatcher.start()  # once, at the first request: messages left by a previous process go out
+        if app.config["RELEVE_EMBEDDED_WORKER"] and not app.testing and not embedded:
+            # A single process (RELEVE_EMBEDDED_WORKER=1): the worker's jobs run here, in the background.
+            from routing.worker import build_scheduler
+
+            embedded.append(build_scheduler(app))
+            embedded[0].start()  # type: ignore[attr-defined]
+
+    if not app.testing:
+        with app.app_context():
+            public_bases(peek=True)  # says loudly, at start, when no public address is configured
 
     app.cli.add_command(call_cli)
     app.cli.add_command(outbox_cli)

@@ -20,18 +20,33 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
+from coverage.flask import snapshots
+
 logger = logging.getLogger(__name__)
 
 View = TypeVar("View", bound=Callable[..., Any])
 LOCAL_DEFAULT = "http://127.0.0.1:5000"
 
 
-def public_bases() -> tuple[str, ...]:
-    """The base addresses (scheme://host[:port]) Twilio may call this deployment at."""
+def public_bases(*, peek: bool = False) -> tuple[str, ...]:
+    """The base addresses (scheme://host[:port]) Twilio may call this deployment at: those the app
+    was given, else the configuration's `service.public_url` (as the worker stored it), else the
+    local default, which is said loudly once."""
     configured: tuple[str, ...] = tuple(current_app.config.get("RELEVE_PUBLIC_URLS") or ())
+    if not configured:
+        try:
+            configured = snapshots().directory(peek=peek).service.public_urls
+        except Exception:  # noqa: BLE001 - without the directory, the local default stands
+            configured = ()
     if configured:
         return configured
-    return (str(current_app.config.get("RELEVE_BASE_URL") or LOCAL_DEFAULT).rstrip("/"),)
+    local = str(current_app.config.get("RELEVE_BASE_URL") or LOCAL_DEFAULT).rstrip("/")
+    if not current_app.extensions.get("releve.warned_public_url"):
+        current_app.extensions["releve.warned_public_url"] = True
+        logger.warning("\n" + "!" * 78 + "\n  No service.public_url is configured: Twilio's signatures are checked "
+                       f"against {local} only.\n  That is right for `make run`; a server Twilio calls needs "
+                       "service.public_url: https://YOUR-HOST\n" + "!" * 78)
+    return (local,)
 
 
 def signed_urls() -> list[str]:

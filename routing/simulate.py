@@ -20,8 +20,9 @@ from flask.cli import AppGroup
 from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
-from coverage.flask import get_registry
-from coverage.store import Store
+from config import ConfigError, load_settings
+from coverage.cli import _parse_when, read_now
+from coverage.snapshots import Snapshots
 from coverage.store.spool import ContactLog
 from routing.signature import public_bases
 
@@ -178,18 +179,19 @@ class CallSimulator:
 
 
 @contextmanager
-def simulation(app: Flask, at: datetime | None, keep_log: bool) -> Iterator[str]:
-    """A token to sign with, the clock at `at`, and (unless asked) a throwaway contact log."""
+def simulation(app: Flask, at: datetime | None, keep_log: bool, found: Snapshots) -> Iterator[str]:
+    """A token to sign with, the clock at `at`, the practices as read for `at` (`found`), and
+    (unless asked) a throwaway contact log."""
     saved = {k: app.config.get(k) for k in ("TWILIO_AUTH_TOKEN", "RELEVE_CLOCK")}
-    saved_extensions = {k: app.extensions[k] for k in ("releve.db", "releve.contact_log")}
+    saved_extensions = {k: app.extensions[k] for k in ("releve.db", "releve.contact_log", "releve.snapshots")}
     token = app.config.get("TWILIO_AUTH_TOKEN") or secrets.token_hex(16)
     app.config.update(TWILIO_AUTH_TOKEN=token)
     if at is not None:
         app.config["RELEVE_CLOCK"] = lambda: at
+    app.extensions["releve.snapshots"] = found
     if not keep_log:
-        throwaway = Store("sqlite://")
-        app.extensions["releve.db"] = throwaway
-        app.extensions["releve.contact_log"] = ContactLog(throwaway, None)
+        app.extensions["releve.db"] = found.store
+        app.extensions["releve.contact_log"] = ContactLog(found.store, None)
     try:
         yield token
     finally:
@@ -210,11 +212,10 @@ call_cli = AppGroup("call", help="Try calls without a phone.")
 @click.option("--record", is_flag=True, help="Write the simulated call to the real contact log.")
 def simulate_command(practice_id: str, when: str, outcomes: str, caller: str, record: bool) -> None:
     """Play a whole call through the real webhooks; print what the caller hears and where it goes."""
-    from coverage.cli import _parse_when  # the same reading of WHEN as `coverage at`
-
-    registry = get_registry()
-    settings = registry.settings
-    if settings is None:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        settings = app.config["RELEVE_SETTINGS"] or load_settings(app.config["RELEVE_CONFIG_PATH"])
+    except ConfigError:
         click.echo("the configuration cannot be used: run `flask --app app config check`", err=True)
         sys.exit(1)
     try:
@@ -226,11 +227,10 @@ def simulate_command(practice_id: str, when: str, outcomes: str, caller: str, re
         if outcome not in OUTCOMES:
             raise click.BadParameter(f'"{outcome}" is not one of {", ".join(OUTCOMES)}', param_hint="--outcomes")
     at = _parse_when(when, practice, current_app.config["RELEVE_CLOCK"]())
-    registry.refresh(at)
+    found = read_now(app, at, settings)
     names = {o.phone: o.name.written for o in settings.offices.values()}
     names.update({n: f"{practice.name.written}, front desk" for n in practice.front_desk})
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    with simulation(app, at, record) as token:
+    with simulation(app, at, record, found) as token:
         transcript = CallSimulator(app, token, names).call(practice.numbers[0], caller, chosen)
     click.echo(f"call from {caller} to {practice.name.written} ({practice.numbers[0]}), {at.isoformat()}:")
     for line in transcript.lines:

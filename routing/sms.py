@@ -25,10 +25,10 @@ from twilio.twiml.messaging_response import MessagingResponse  # type: ignore[im
 from calendars.model import fold
 from config.phones import e164
 from config.settings import CoveringOffice, Practice, Settings
-from coverage.flask import contact_log, get_registry
+from coverage.flask import contact_log, snapshots
 from coverage.privacy import masked
-from coverage.registry import Registry
-from coverage.schedule import Answer
+from coverage.schedule import Answer, resolve_coverage
+from coverage.snapshots import Directory, Snapshots
 from coverage.store import Store, StoreUnavailable, outbox
 from coverage.store import contacts as log
 from coverage.wording.numbers import format_phone
@@ -77,41 +77,48 @@ def incoming_text() -> Response | tuple[str, int]:
     message_sid, called = form_text("MessageSid"), form_text("To")
     if not message_sid or not called:
         return "MessageSid and To are required", 400
-    registry = get_registry()
-    settings = registry.settings
-    practice = settings.practice_for_number(called) if settings else None
+    practices = snapshots()
+    practice_id = practices.practice_id_for_number(called)
     body = _CONTROL.sub("", request.form.get("Body", ""))[:MAX_BODY * 4]
-    received = log.TextIn(message_sid, practice.id if practice else "", form_text("From") or "unknown", called,
-                          body, _media(), now())
+    received = log.TextIn(message_sid, practice_id or "", form_text("From") or "unknown", called, body, _media(),
+                          now())
     stored = contact_log().write(received)
     if stored is None:
         logger.warning("text %s is in the spool: it is handled once the database takes it", message_sid)
         return _empty()
-    if practice is None or settings is None:
+    if practice_id is None:
         logger.error("text %s to a number no practice has (%s): stored, not forwarded", message_sid, masked(called))
+        if practices.directory().practices:  # known to be no practice's: nothing more will come of it
+            with contact_log().store.begin() as connection:
+                log.set_text_handling(connection, message_sid, handling="no_practice")
         return _empty()
     # New, or Twilio retrying one whose handling failed: handle it now if it never was.
-    handle_stored(contact_log().store, settings, registry, message_sid)
+    handle_stored(contact_log().store, practices, message_sid)
     current_app.extensions["releve.dispatcher"].wake()
     return _empty()
 
 
-def handle_stored(store: Store, settings: Settings, registry: Registry, message_sid: str) -> bool:
+def handle_stored(store: Store, practices: Snapshots, message_sid: str) -> bool:
     """Handle a stored text that was never handled; True when it was handled now."""
     try:
         with store.begin() as connection:
             row = log.text_row(connection, message_sid)
             if row is None or row.handling is not None:
                 return False
+            # Stored while no practice could be looked up (the database was down): looked up now.
+            practice_id = row.practice_id or practices.practice_id_for_number(row.called)
             try:
-                practice = settings.practice(row.practice_id)
+                view = practices.view(practice_id or "")
             except KeyError:
                 log.set_text_handling(connection, message_sid, handling="no_practice")
                 return True
-            received = log.TextIn(row.message_sid, row.practice_id, row.sender, row.called, row.body,
+            if not row.practice_id:
+                log.set_text_handling(connection, message_sid, practice_id=view.practice.id)
+            received = log.TextIn(row.message_sid, view.practice.id, row.sender, row.called, row.body,
                                   tuple(tuple(line.split(" ", 1)) for line in row.media.splitlines() if " " in line),
                                   row.received_at)
-            handle_text(connection, settings, practice, received, registry.answer(practice.id, row.received_at))
+            handle_text(connection, view.settings, practices.directory(), view.practice, received,
+                        resolve_coverage(view.schedule, row.received_at))
             return True
     except StoreUnavailable:
         logger.warning("text %s is stored but the database failed while handling it: the sweep will", message_sid)
@@ -120,11 +127,8 @@ def handle_stored(store: Store, settings: Settings, registry: Registry, message_
     return False
 
 
-def sweep(store: Store, settings: Settings | None, registry: Registry, at: datetime,
-          after: timedelta = SWEEP_AFTER) -> int:
+def sweep(store: Store, practices: Snapshots, at: datetime, after: timedelta = SWEEP_AFTER) -> int:
     """Handle the texts left unhandled for `after` (a failure, a spool replayed late); how many were."""
-    if settings is None:
-        return 0
     try:
         with store.begin() as connection:
             rows = log.unhandled_texts(connection, at - after)
@@ -133,7 +137,7 @@ def sweep(store: Store, settings: Settings | None, registry: Registry, at: datet
     handled = 0
     for row in rows:
         if row.received_at.timestamp() > (at - SWEEP_WITHIN).timestamp():
-            handled += handle_stored(store, settings, registry, row.message_sid)
+            handled += handle_stored(store, practices, row.message_sid)
             continue
         # Forwarding it days late, with an automatic reply about a closure long over, would
         # mislead: it stays in the contact log, on the practice's callback list.
@@ -146,8 +150,8 @@ def sweep(store: Store, settings: Settings | None, registry: Registry, at: datet
     return handled
 
 
-def handle_text(connection: Connection, settings: Settings, practice: Practice, received: log.TextIn,
-                answer: Answer) -> None:
+def handle_text(connection: Connection, settings: Settings, directory: Directory, practice: Practice,
+                received: log.TextIn, answer: Answer) -> None:
     """Decide what becomes of a stored text, and queue the messages that follow from it."""
     # "Arrêt !": French puts a space before ! and ?, and fold() turns a no-break space into a space.
     keyword = fold(received.body).strip(" \t\r\n.!?").upper()
@@ -163,12 +167,12 @@ def handle_text(connection: Connection, settings: Settings, practice: Practice, 
     if keyword in HELP:
         log.set_text_handling(connection, received.message_sid, **base, handling="help")
         return
-    if received.sender in _releve_numbers(settings):
+    if received.sender in directory.releve_numbers:
         # Another Relève practice's number (or this one's): its forwards and replies are not a
         # patient, and answering them is how two practices covering each other loop.
         log.set_text_handling(connection, received.message_sid, **base, handling="loop")
         return
-    if _is_ours(settings, practice, received.sender):
+    if _is_ours(directory, practice, received.sender):
         # A covering office answering the forward to the practice's number: not sent back to it.
         log.set_text_handling(connection, received.message_sid, **base, handling="from_office")
         return
@@ -177,14 +181,14 @@ def handle_text(connection: Connection, settings: Settings, practice: Practice, 
         return
     forward = _forward_text(practice, received)
     if answer.is_open:
-        where = _forward(connection, settings, practice, practice.sms, practice.email, forward, received)
+        where = _forward(connection, directory, practice, practice.sms, practice.email, forward, received)
         log.set_text_handling(connection, received.message_sid, **base,
                               handling=where[1] if where else "not_forwarded", forwarded_to=where[0] if where else None)
         return
-    office = _office_for_texts(settings, answer.chain)
+    office = _office_for_texts(settings, directory, answer.chain)
     for skipped in answer.chain[:answer.chain.index(office.id)]:
         _refuse_releve_number(connection, practice, received, settings.offices[skipped].sms)
-    where = _forward(connection, settings, practice, office.sms, office.email, forward, received)
+    where = _forward(connection, directory, practice, office.sms, office.email, forward, received)
     replied = False
     if where and where[1] == "forwarded" and _may_reply_to(received):
         period = f"{answer.closure.uid}@{answer.closure.start.isoformat()}" if answer.closure else \
@@ -197,19 +201,19 @@ def handle_text(connection: Connection, settings: Settings, practice: Practice, 
                           forwarded_to=where[0] if where else None, office_id=office.id, replied=replied)
 
 
-def _office_for_texts(settings: Settings, chain: tuple[str, ...]) -> CoveringOffice:
+def _office_for_texts(settings: Settings, directory: Directory, chain: tuple[str, ...]) -> CoveringOffice:
     """The first office of the chain that can receive a text: the reply must name the office that
     has it."""
     for office_id in chain:
         office = settings.offices[office_id]
-        if _sms_of(settings, office.sms) or office.email:
+        if _sms_of(directory, office.sms) or office.email:
             return office
     return settings.offices[chain[0]]
 
 
-def _sms_of(settings: Settings, number: str | None) -> str | None:
+def _sms_of(directory: Directory, number: str | None) -> str | None:
     """A mobile texts may be forwarded to: never a Relève number (that would loop)."""
-    return number if number and number not in _releve_numbers(settings) else None
+    return number if number and number not in directory.releve_numbers else None
 
 
 def _forward_text(practice: Practice, received: log.TextIn) -> str:
@@ -226,15 +230,15 @@ def _forward_text(practice: Practice, received: log.TextIn) -> str:
     return text(practice, "forward", sender=sender, body=body) + media
 
 
-def _forward(connection: Connection, settings: Settings, practice: Practice, sms: str | None, email: str | None,
+def _forward(connection: Connection, directory: Directory, practice: Practice, sms: str | None, email: str | None,
              body: str, received: log.TextIn) -> tuple[str, str] | None:
     """To a mobile when there is one, else to an email address: (destination, handling), or None
     when there is nowhere to forward it. The handling is "loop" when this sender's texts to this
     destination come too fast: they are then kept, not forwarded, and the practice is told."""
     key = f"forward:{received.message_sid}"
-    if sms and _sms_of(settings, sms) is None:
+    if sms and _sms_of(directory, sms) is None:
         _refuse_releve_number(connection, practice, received, sms)
-    destination = _sms_of(settings, sms) or email
+    destination = _sms_of(directory, sms) or email
     if destination is None:
         logger.warning("practice %s: a text from %s has nowhere to be forwarded (no sms or email)",
                        practice.id, masked(received.sender))
@@ -251,7 +255,7 @@ def _forward(connection: Connection, settings: Settings, practice: Practice, sms
                        f"in {minutes} minutes, likely an automatic responder). They are no longer forwarded to "
                        f"{destination}; they stay in the contact list.")
         return destination, "loop"
-    if _sms_of(settings, sms):
+    if _sms_of(directory, sms):
         outbox.queue_sms(connection, practice_id=practice.id, purpose="forward", sender=practice.numbers[0],
                          to=destination, body=body, at=received.at, dedupe_key=key)
     else:
@@ -290,14 +294,9 @@ def _tell_practice(connection: Connection, practice: Practice, received: log.Tex
                          to=practice.sms, body=message, at=received.at, dedupe_key=key)
 
 
-def _releve_numbers(settings: Settings) -> frozenset[str]:
-    return frozenset(number for each in settings.practices for number in each.numbers)
-
-
-def _is_ours(settings: Settings, practice: Practice, sender: str) -> bool:
-    ours: set[str | None] = {*practice.numbers, *practice.front_desk, practice.sms}
-    ours |= {number for office in settings.offices.values() for number in (office.phone, office.sms)}
-    return sender in ours
+def _is_ours(directory: Directory, practice: Practice, sender: str) -> bool:
+    """The practice's own lines, or any covering office's."""
+    return sender in {*practice.numbers, *practice.front_desk, practice.sms} or sender in directory.office_numbers
 
 
 def _may_reply_to(received: log.TextIn) -> bool:

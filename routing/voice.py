@@ -22,12 +22,14 @@ from flask import Blueprint, Response, current_app, request
 from twilio.twiml.voice_response import Dial, VoiceResponse  # type: ignore[import-untyped]
 
 from config.phones import e164
-from config.settings import CoveringOffice, Practice, Settings
-from coverage.flask import contact_log, get_registry
+from config.settings import CoveringOffice, Practice
+from coverage.flask import contact_log, snapshots
 from coverage.privacy import masked
+from coverage.schedule import resolve_coverage
+from coverage.snapshots import PracticeView
 from coverage.store import StoreUnavailable, outbox
 from coverage.store import contacts as log
-from coverage.store.tables import FRONT_DESK, OFFICE
+from coverage.store.tables import ANSWERED, FRONT_DESK, OFFICE
 from coverage.wording.dates import spoken_reopening
 from coverage.wording.greetings import closed_greeting, greeting
 from coverage.wording.texts import text
@@ -44,19 +46,13 @@ class BadRequest(Exception):
     """A request whose parameters do not make sense (an unknown practice, a step past the chain)."""
 
 
-def _settings() -> Settings:
-    settings = get_registry().settings
-    if settings is None:
-        raise LookupError("no usable configuration")
-    return settings
-
-
-def _where(settings: Settings) -> tuple[Practice, tuple[str, ...], int]:
-    """The practice, chain and step an action URL names, checked against the settings."""
+def _where() -> tuple[PracticeView, tuple[str, ...], int]:
+    """The practice, chain and step an action URL names, checked against the practice's settings."""
     try:
-        practice = settings.practice(request.args.get("practice", ""))
+        view = snapshots().view(request.args.get("practice", ""))
     except KeyError:
         raise BadRequest("unknown practice") from None
+    settings = view.settings
     chain = tuple(o for o in request.args.get("chain", "").split(",") if o)
     step_text = request.args.get("step", "0")
     if not (step_text.isascii() and step_text.isdigit() and len(step_text) < 4):
@@ -64,7 +60,7 @@ def _where(settings: Settings) -> tuple[Practice, tuple[str, ...], int]:
     step = int(step_text)
     if any(office not in settings.offices for office in chain) or (chain and step >= len(chain)):
         raise BadRequest("the chain names an unknown office or the step is past it")
-    return practice, chain, step
+    return view, chain, step
 
 
 def on_the_callers_leg(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -121,15 +117,16 @@ def caller_id_for(practice: Practice, caller: str) -> str:
 @on_the_callers_leg
 def incoming_call() -> Response:
     """A call to a practice's number: front desk when open, else greeting and covering office."""
-    settings, at = _settings(), now()
-    practice = settings.practice_for_number(form_text("To"))
-    if practice is None:
+    at = now()
+    view = snapshots().for_number(form_text("To"))
+    if view is None:
         logger.error("call to a number no practice has (%s): fallback", masked(form_text("To")))
         return xml(fallback_response())
+    settings, practice = view.settings, view.practice
     caller, call_sid = form_text("From"), form_text("CallSid")
     if not call_sid:
         raise BadRequest("no CallSid")
-    answer = get_registry().answer(practice.id, at)
+    answer = resolve_coverage(view.schedule, at)
     reason = None if answer.is_open else (answer.reason or "") if answer.closure else "outside_hours"
     contact_log().write(log.CallStart(call_sid, practice.id, caller or "unknown", practice.numbers[0], at,
                                       answer.is_open, reason, answer.chain))
@@ -146,10 +143,11 @@ def incoming_call() -> Response:
 @on_the_offices_leg
 def whisper() -> Response:
     """Heard by the covering office when it picks up, before the caller is connected."""
-    settings, at = _settings(), now()
-    practice, chain, step = _where(settings)
+    at = now()
+    view, chain, step = _where()
+    settings, practice = view.settings, view.practice
     office = settings.offices[chain[step]]
-    answer = get_registry().answer(practice.id, at)
+    answer = resolve_coverage(view.schedule, at)
     reopening = spoken_reopening(answer.reopens_at, at, office.language, with_time=False)
     accept_url = twiml.action_url("routing.whisper_answer", practice=practice.id, chain=",".join(chain), step=step)
     return xml(twiml.whisper(settings, practice, office, reopening, accept_url))
@@ -160,9 +158,8 @@ def whisper() -> Response:
 @on_the_offices_leg
 def whisper_answer() -> Response:
     """1 pressed: connect. Anything else: the office's leg hangs up, and the caller goes on."""
-    settings = _settings()
-    practice, chain, step = _where(settings)
-    office = settings.offices[chain[step]]
+    view, chain, step = _where()
+    office = view.settings.offices[chain[step]]
     is_accepted = request.form.get("Digits") == "1"
     parent = form_text("ParentCallSid")
     if parent:
@@ -177,8 +174,9 @@ def whisper_answer() -> Response:
 @on_the_callers_leg
 def dial_result() -> Response:
     """A dial ended: connected (the call is over), or the next office, or the voicemail."""
-    settings, at = _settings(), now()
-    practice, chain, step = _where(settings)
+    at = now()
+    view, chain, step = _where()
+    settings, practice = view.settings, view.practice
     call_sid = form_text("CallSid")
     at_desk = request.args.get("desk") == "1"
     office = None if at_desk or not chain else settings.offices[chain[step]]
@@ -253,8 +251,8 @@ def _text_back(practice: Practice, caller: str, at: datetime) -> None:
 @on_the_callers_leg
 def recorded() -> Response:
     """A voicemail was left: keep where the recording is, thank the caller."""
-    settings = _settings()
-    practice, _, _ = _where(settings)
+    view, _, _ = _where()
+    settings, practice = view.settings, view.practice
     _record_voicemail(practice.id)
     response = VoiceResponse()
     twiml.say(response, greeting(settings, practice, "thanks"), practice.language)
@@ -278,9 +276,8 @@ def call_status() -> Response | tuple[str, int]:
     call_sid, status = form_text("CallSid"), form_text("CallStatus", 20)
     if not call_sid or not status:
         return "CallSid and CallStatus are required", 400
-    settings = get_registry().settings
-    practice = settings.practice_for_number(form_text("To")) if settings else None
-    contact_log().write(log.CallStatus(call_sid, practice.id if practice else "", form_text("From") or "unknown",
+    practice_id = _directory_practice(form_text("To"))
+    contact_log().write(log.CallStatus(call_sid, practice_id or "", form_text("From") or "unknown",
                                        form_text("To"), status, duration("CallDuration"), now()))
     return "", 204
 
@@ -290,8 +287,8 @@ def call_status() -> Response | tuple[str, int]:
 def fallback() -> Response:
     """The number's fallback URL, called by Twilio when the voice URL fails or times out.
 
-    It depends on as little as possible: no database, no calendar; the configuration only if it
-    is already in memory.
+    It depends on as little as possible: no database, no calendar; the practice's lines from the
+    directory, or its copy on disk. The call is logged like any other (to the spool if need be).
     """
     return xml(fallback_response())
 
@@ -300,12 +297,14 @@ def fallback() -> Response:
 @twilio_signed
 def fallback_done() -> Response:
     """After the fallback's dial (nobody answered: a voicemail) or its recording (goodbye)."""
-    if request.args.get("after") == "dial" and request.form.get("DialCallStatus") != "completed":
-        return xml(_fallback_voicemail(VoiceResponse()))
+    if request.args.get("after") == "dial":
+        if request.form.get("DialCallStatus") != "completed":
+            return xml(_fallback_voicemail(VoiceResponse()))
+        if form_text("CallSid"):
+            contact_log().write(log.CallOutcome(form_text("CallSid"), ANSWERED, None, now()))
     if request.form.get("RecordingUrl"):
         try:
-            practice, _ = _practice_for_fallback()
-            _record_voicemail(practice.id if practice else "")
+            _record_voicemail(_directory_practice(form_text("To")) or "")
         except Exception:  # noqa: BLE001 - the recording stays in Twilio's console whatever happens
             logger.exception("the fallback voicemail could not be written to the contact log")
     return xml(twiml.hang_up())
@@ -313,14 +312,13 @@ def fallback_done() -> Response:
 
 def fallback_response() -> VoiceResponse:
     """Ring the practice's lines and its first covering office together; nobody: a voicemail."""
-    practice, settings = _practice_for_fallback()
-    numbers: list[str] = []
-    if practice is not None and settings is not None:
-        numbers = [*practice.front_desk, *(settings.offices[o].phone for o in practice.closure_chain[:1])]
+    entry = _fallback_entry()
+    _log_fallback_call()
+    numbers: list[str] = [n for n in (entry or {}).get("fallback", []) if e164(n)]
     numbers += [n for n in current_app.config.get("RELEVE_FALLBACK_NUMBERS", ()) if n not in numbers and e164(n)]
     response = VoiceResponse()
     if not numbers:
-        return _fallback_voicemail(response, practice)
+        return _fallback_voicemail(response, entry)
     caller = e164(raw_caller())
     dial = Dial(timeout=25, answer_on_bridge=True, action=_fallback_url("dial"), method="POST",
                 **({"caller_id": caller} if caller else {}))
@@ -334,10 +332,9 @@ def _fallback_url(after: str) -> str:
     return twiml.action_url("routing.fallback_done", after=after)
 
 
-def _fallback_voicemail(response: VoiceResponse, practice: Practice | None = None) -> VoiceResponse:
-    if practice is None:
-        practice, _ = _practice_for_fallback()
-    language = practice.language if practice else "fr-FR"
+def _fallback_voicemail(response: VoiceResponse, entry: dict[str, Any] | None = None) -> VoiceResponse:
+    entry = entry if entry is not None else _fallback_entry()
+    language = str((entry or {}).get("language") or "fr-FR")
     twiml.say(response, "Personne n'est disponible. Laissez votre nom, votre numéro et votre message après le bip."
               if language.startswith("fr") else
               "No one is available. Please leave your name, number and message after the tone.", language)
@@ -347,10 +344,35 @@ def _fallback_voicemail(response: VoiceResponse, practice: Practice | None = Non
     return response
 
 
-def _practice_for_fallback() -> tuple[Practice | None, Settings | None]:
+def _log_fallback_call() -> None:
+    """A call the fallback takes is in the contact log like any other (a start logged before by
+    the voice webhook stays: the earlier start is kept)."""
+    call_sid = form_text("CallSid")
+    if not call_sid or request.form.get("Direction", "inbound") != "inbound":
+        return
     try:
-        settings = current_app.extensions["releve.registry"].settings
-        return (settings.practice_for_number(form_text("To")) if settings else None), settings
+        contact_log().write(log.CallStart(call_sid, _directory_practice(form_text("To")) or "",
+                                          form_text("From") or "unknown", form_text("To"), now(), False, "fallback",
+                                          ()))
+    except Exception:  # noqa: BLE001 - the fallback answers whatever the log does
+        logger.exception("the fallback's call could not be logged")
+
+
+def _directory_practice(number: str) -> str | None:
+    try:
+        return snapshots().practice_id_for_number(number)
+    except Exception:  # noqa: BLE001 - a status callback or a fallback answers whatever this does
+        logger.exception("the practice of a number could not be looked up")
+        return None
+
+
+def _fallback_entry() -> dict[str, Any] | None:
+    """What the directory says of the practice called (its lines and first office, its language):
+    no database read beyond the directory's, and its copy on disk when the database is down."""
+    try:
+        directory = snapshots().directory()
+        ident = directory.by_number.get(form_text("To"))
+        return directory.practices.get(ident) if ident else None
     except Exception:  # noqa: BLE001 - the fallback must answer even when this fails
         logger.exception("fallback: the practice could not be found")
-        return None, None
+        return None

@@ -23,12 +23,14 @@ from apscheduler.schedulers.background import BackgroundScheduler  # type: ignor
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from coverage.flask import contact_log, get_registry
+from coverage.flask import CONFIG_POLL_SECONDS, contact_log, make_refresher, reload_config, snapshots
 from coverage.notice_job import PracticeNow, run_notices
 from coverage.pages import links_for
+from coverage.refresh import Report
 from coverage.store import StoreUnavailable, retention
 from routing.outbound import deliver_due
 from routing.retention import run_retention
+from routing.sms import SWEEP_AFTER
 
 logger = logging.getLogger(__name__)
 Job = TypeVar("Job", bound=Callable[..., Any])
@@ -53,27 +55,28 @@ def job(function: Job) -> Job:
 
 
 @job
-def refresh_calendars(app: Flask) -> None:
-    """Read the calendars again; when the configuration file changed, reload it first."""
+def refresh_calendars(app: Flask) -> Report | None:
+    """Read every calendar again (after the configuration, when its files changed and settled)."""
     with app.app_context():
-        registry = get_registry()
-        now = app.config["RELEVE_CLOCK"]()
-        path = app.config["RELEVE_CONFIG_PATH"]
-        mtime = path.stat().st_mtime if path.exists() else None
-        if mtime != app.extensions.setdefault("releve.config_mtime", mtime) and registry.reload_config(path, now):
-            app.extensions["releve.config_mtime"] = mtime
-            return
-        registry.refresh(now)
+        refresher = make_refresher(app)
+        reload_config(app)
+        return refresher.refresh(app.config["RELEVE_CLOCK"]())
+
+
+@job
+def watch_config(app: Flask) -> Report | None:
+    """A configuration that changed (and settled) is taken within seconds, with its calendars."""
+    with app.app_context():
+        if not reload_config(app):
+            return None
+        return make_refresher(app).refresh(app.config["RELEVE_CLOCK"]())
 
 
 @job
 def queue_notices(app: Flask) -> list[str]:
     with app.app_context():
-        registry = get_registry()
-        if registry.settings is None:
-            return []
-        practices = [PracticeNow(registry.settings, state.practice, state.schedule,
-                                 all(status.is_in_use for status in state.sources)) for state in registry.states()]
+        practices = [PracticeNow(view.settings, view.practice, view.schedule, view.calendars_known)
+                     for view in snapshots().views()]
         return run_notices(app.extensions["releve.db"], practices,
                            links_for(app.config["RELEVE_BASE_URL"], app.config["SECRET_KEY"]),
                            app.config["RELEVE_CLOCK"]())
@@ -89,28 +92,29 @@ def deliver_messages(app: Flask) -> int:
 @job
 def handle_texts(app: Flask) -> None:
     """Texts stored but left unhandled (a failure mid-way, a spool replayed late) are handled."""
-    app.extensions["releve.sweep_texts"]()
+    app.extensions["releve.sweep_texts"](SWEEP_AFTER)
 
 
 @job
 def delete_expired(app: Flask) -> retention.Deleted | None:
     """The daily retention run."""
     with app.app_context():
-        settings = get_registry().settings
-        if settings is None:
-            return None
+        period = snapshots().directory().service.retention
         return run_retention(app.extensions["releve.db"], app.extensions["releve.transports"].recordings,
-                             settings.service.retention, app.config["RELEVE_CLOCK"]())
+                             period, app.config["RELEVE_CLOCK"]())
 
 
 def build_scheduler(app: Flask, notices_seconds: float = 60, deliver_seconds: float = 30) -> BackgroundScheduler:
-    settings = app.config["RELEVE_SETTINGS"]
-    refresh_seconds = settings.service.refresh.total_seconds() if settings else 900
+    with app.app_context():
+        refresher = make_refresher(app)
+    refresh_seconds = refresher.settings.service.refresh.total_seconds() if refresher.settings else 900
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1,
                                                                 "misfire_grace_time": 300})
     start = datetime.now(UTC)
     scheduler.add_job(refresh_calendars, "interval", seconds=refresh_seconds, args=[app], id="calendars",
                       replace_existing=True, next_run_time=start)
+    scheduler.add_job(watch_config, "interval", seconds=CONFIG_POLL_SECONDS, args=[app], id="config",
+                      replace_existing=True)
     scheduler.add_job(queue_notices, "interval", seconds=notices_seconds, args=[app], id="notices",
                       replace_existing=True, next_run_time=start)
     scheduler.add_job(deliver_messages, "interval", seconds=deliver_seconds, args=[app], id="deliver",
@@ -131,7 +135,8 @@ scheduler_cli = AppGroup("scheduler", help="The process that sends notices on ti
 def run_command(notices_seconds: float, duration: float | None) -> None:
     """Run the scheduler until stopped (Ctrl-C, SIGTERM) or for --for seconds."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    get_registry()  # first calendar read before the first notice run
+    make_refresher(app, processes=2)  # calendars expanded in two processes, each with its budget
+    refresh_calendars(app)  # the first read before the first notice run
     contact_log().start()  # spools left by web processes that stopped are replayed
     scheduler = build_scheduler(app, notices_seconds, min(notices_seconds, 30.0))
     stop = threading.Event()

@@ -269,8 +269,7 @@ def text_row(connection: Connection, message_sid: str) -> Row[Any] | None:
 
 def unhandled_texts(connection: Connection, before: datetime, limit: int = 100) -> list[Row[Any]]:
     """Texts stored but never handled (the handling failed, or they came back from a spool)."""
-    return list(connection.execute(select(texts).where(texts.c.handling.is_(None), texts.c.practice_id != "",
-                                                       texts.c.received_at <= before)
+    return list(connection.execute(select(texts).where(texts.c.handling.is_(None), texts.c.received_at <= before)
                                    .order_by(texts.c.id).limit(limit)))
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -51,6 +52,7 @@ FRONT_DESK = "front_desk"   # the practice itself answered
 OFFICE = "office"           # a covering office took it (office_id says which)
 VOICEMAIL = "voicemail"     # a message was recorded
 HUNG_UP = "hung_up"         # the caller left before anyone answered and without a message
+ANSWERED = "answered"       # the fallback's dial was answered (the practice's line or its first office)
 
 calls = Table(
     "calls", metadata,
@@ -180,6 +182,21 @@ follow_ups = Table(
     Column("patient", String(32), nullable=False),
     Column("done_at", UTCDateTime(), nullable=False),
     UniqueConstraint("practice_id", "period_key", "patient"),
+)
+
+# -- what the worker read, for the web processes -------------------------------------------------
+
+# One practice as the worker last read it: its settings, its schedule and its calendars' status,
+# swapped together, so a call never sees settings without their schedule.
+snapshots = Table(
+    "snapshots", metadata,
+    Column("practice_id", String(64), primary_key=True),
+    Column("version", String(64), nullable=False),     # changes when any of the three changes
+    Column("inputs", String(64), nullable=False),      # digest of what it was built from
+    Column("settings", Text, nullable=False),          # JSON: the practice, its offices, service, greetings
+    Column("schedule", LargeBinary, nullable=False),   # coverage.schedule.encode
+    Column("status", Text, nullable=False),            # JSON: each calendar's state, the problems
+    Column("built_at", UTCDateTime(), nullable=False),
 )
 
 # -- the service itself ---------------------------------------------------------------------------

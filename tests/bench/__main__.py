@@ -23,11 +23,11 @@ import recurring_ical_events
 
 from calendars.parse import read_calendar
 from config.settings import CalendarSource
-from coverage.registry import Registry
 from coverage.schedule import build_schedule, resolve_coverage
 from tests.bench.calendars import practice_calendar, three_years_of_a_dentist
 from tests.bench.webhook import bench_webhook
 from tests.builders import PARIS, hm, practice, settings, weekdays
+from tests.reading import Reading
 
 
 def _resident_bytes() -> int:
@@ -83,7 +83,7 @@ def bench_load(practices: int = 1000, events: int = 200) -> None:
 
         gc.collect()
         resident_before = _resident_bytes()
-        registry = Registry(config)
+        registry = Reading(config)
         started = time.perf_counter()
         registry.refresh(now)
         elapsed = time.perf_counter() - started

@@ -16,8 +16,8 @@ import pytest
 from calendars.errors import NotACalendar, SourceUnreachable
 from calendars.sources import fetch, normalize_location, read_source
 from config.settings import CalendarSource
-from coverage.registry import Registry
 from tests.builders import PARIS, practice, settings, vcalendar, vevent
+from tests.reading import Reading
 
 CALENDAR = vcalendar(vevent("Congés", date(2026, 12, 27), date(2027, 1, 9)))
 LOGIN_PAGE = b"<!DOCTYPE html>\n<html><head><title>Connexion</title></head><body>Connectez-vous</body></html>\n"
@@ -531,8 +531,8 @@ def test_a_login_page_saved_as_a_file_is_an_error(tmp_path):
 # --- The registry keeps the last good copy of an address -------------------------------
 
 
-def _registry_on(url: str, cache: Path) -> Registry:
-    return Registry(settings(practice(calendars=(CalendarSource(url),))), cache_dir=cache)
+def _registry_on(url: str, cache: Path) -> Reading:
+    return Reading(settings(practice(calendars=(CalendarSource(url),))), cache_dir=cache)
 
 
 @pytest.mark.parametrize("failure", [login_page(), status(500, b"oops", "text/plain"), silence()],

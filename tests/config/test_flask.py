@@ -100,19 +100,39 @@ def test_config_check_on_a_missing_file_says_how_to_point_at_one(monkeypatch, tm
     assert "RELEVE_CONFIG" in result.output
 
 
-def test_the_app_starts_with_a_broken_configuration_and_keeps_its_problems(monkeypatch, tmp_path):
-    path = example_copy(tmp_path / "etc", ("language: fr-CA\n    calendars", "language: québécois\n    calendars"))
+def _worker_reads(app: Flask) -> None:
+    """What the worker does at its start: the configuration, then the calendars."""
+    from coverage.flask import make_refresher, reload_config
 
+    with app.app_context():
+        refresher = make_refresher(app, processes=0)
+        reload_config(app)
+        refresher.refresh(app.config["RELEVE_CLOCK"]())
+
+
+def test_a_web_process_starts_without_reading_the_configuration_the_worker_does(monkeypatch, tmp_path):
+    app = app_on(EXAMPLE_CONFIG, monkeypatch, tmp_path)
+    assert app.config["RELEVE_SETTINGS"] is None  # the YAML of a large host takes seconds: not here
+
+    _worker_reads(app)
+
+    with app.app_context():
+        from coverage.flask import snapshots
+
+        assert [view.practice.id for view in snapshots().views()] == ["cabinet-dupont", "clinique-plateau"]
+        assert snapshots().directory().problems == ()
+
+
+def test_a_broken_practice_is_named_and_the_others_are_read(monkeypatch, tmp_path):
+    path = example_copy(tmp_path / "etc", ("language: fr-CA\n    calendars", "language: québécois\n    calendars"))
     app = app_on(path, monkeypatch, tmp_path)
 
-    assert app.config["RELEVE_SETTINGS"] is None
-    (problem,) = app.config["RELEVE_CONFIG_PROBLEMS"]
-    assert (problem.file, problem.line, problem.key) == (
-        str(path), line_of(path, "québécois"), "practices[clinique-plateau].language")
+    _worker_reads(app)
 
+    with app.app_context():
+        from coverage.flask import snapshots
 
-def test_the_app_on_a_valid_configuration_has_its_settings_and_no_problems(monkeypatch, tmp_path):
-    app = app_on(EXAMPLE_CONFIG, monkeypatch, tmp_path)
-
-    assert [p.id for p in app.config["RELEVE_SETTINGS"].practices] == ["cabinet-dupont", "clinique-plateau"]
-    assert app.config["RELEVE_CONFIG_PROBLEMS"] == ()
+        directory = snapshots().directory()
+        assert [view.practice.id for view in snapshots().views()] == ["cabinet-dupont"]
+    (problem,) = directory.problems
+    assert problem.startswith(f"{path}:{line_of(path, 'québécois')}: error: practices[clinique-plateau].language")

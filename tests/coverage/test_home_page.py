@@ -7,6 +7,7 @@ import pytest
 
 from tests.browser import browser_page, serving, sign_in_page, visible_text
 from tests.conftest import sign_in
+from tests.reading import reading_of
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +58,7 @@ def test_the_home_page_shows_an_open_practice_as_open_and_its_plan_for_the_comin
 
 def test_a_broken_calendar_is_visible_on_the_page(app, clock):
     calendar = app.config["RELEVE_SETTINGS"].practice("cabinet-dupont").calendars[0]
-    registry = app.extensions["releve.registry"]
+    registry = reading_of(app)
     registry.refresh(clock())
     original = registry.read
     registry.read = lambda location: b"<html>Session expired</html>" if location == calendar.location else original(location)

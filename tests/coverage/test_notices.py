@@ -21,6 +21,7 @@ from coverage.store import contacts, tables
 from coverage.store.tables import messages, notices
 from routing.worker import deliver_messages, queue_notices
 from tests.conftest import EXAMPLE_CONFIG, Clock
+from tests.reading import reading_of
 from tests.routing.conftest import SENDER
 
 # The example's year-end vacation: Sunday 27 December 2026 to Friday 8 January 2027 inclusive.
@@ -77,7 +78,7 @@ def run_at(app: Flask, clock: Clock, when: datetime) -> list[str]:
 
 
 def reread_calendars(app: Flask, clock: Clock) -> None:
-    app.extensions["releve.registry"].refresh(clock.now)
+    reading_of(app).refresh(clock.now)
 
 
 def notice_rows(app: Flask, key: str = VACATION, **where: str) -> list[Any]:

@@ -7,17 +7,17 @@ from pathlib import Path
 
 from config import load_settings
 from config.settings import CalendarSource
-from coverage.registry import Registry
 from tests.builders import PARIS, practice, settings, vcalendar, vevent
 from tests.conftest import EXAMPLE_CONFIG
+from tests.reading import Reading
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=UTC)
 DURING_VACATION = datetime(2026, 12, 28, 10, tzinfo=PARIS)
 
 
-def _registry_on(calendar_file: Path, cache: Path | None) -> Registry:
+def _registry_on(calendar_file: Path, cache: Path | None) -> Reading:
     config = settings(practice(calendars=(CalendarSource(str(calendar_file)),)))
-    return Registry(config, cache_dir=cache)
+    return Reading(config, cache_dir=cache)
 
 
 def _write_vacation(path: Path) -> None:
@@ -61,29 +61,40 @@ def test_a_calendar_never_read_is_an_error_with_no_copy_in_use(tmp_path):
     assert registry.answer("dupont", DURING_VACATION).is_open  # nothing known: no invented closure
 
 
-def _registry_on_a_copy_of_the_example(tmp_path: Path) -> tuple[Registry, Path]:
+def _registry_on_a_copy_of_the_example(tmp_path: Path) -> tuple[Reading, Path]:
     folder = tmp_path / "config"
     shutil.copytree(EXAMPLE_CONFIG.parent, folder)
     path = folder / "releve.yaml"
-    registry = Registry(load_settings(path))
+    registry = Reading(load_settings(path))
     registry.refresh(NOW)
     return registry, path
 
 
-def _break_the_time_zone(registry: Registry, path: Path) -> bool:
+def _break_the_time_zone(registry: Reading, path: Path):
     path.write_text(path.read_text().replace("timezone: Europe/Paris", "timezone: Europe/Pariss"))
     return registry.reload_config(path, NOW)
 
 
-def test_a_broken_configuration_reload_keeps_the_last_good_one_and_shows_why(tmp_path):
+def test_a_reload_that_breaks_one_practice_keeps_its_last_good_version_and_shows_why(tmp_path):
     registry, path = _registry_on_a_copy_of_the_example(tmp_path)
 
-    changed = _break_the_time_zone(registry, path)
+    reloaded = _break_the_time_zone(registry, path)
 
-    assert not changed
+    assert reloaded.kept == ("cabinet-dupont",) and not reloaded.is_refused
     assert registry.settings is not None and registry.settings.practice("cabinet-dupont").timezone.key == "Europe/Paris"
     assert registry.answer("cabinet-dupont", DURING_VACATION).reason == "Congés de fin d'année"
     assert any(p.key == "practices[cabinet-dupont].timezone" for p in registry.config_problems)
+
+
+def test_a_reload_that_breaks_the_whole_file_keeps_everything_as_it_was(tmp_path):
+    registry, path = _registry_on_a_copy_of_the_example(tmp_path)
+    path.write_text(path.read_text().replace("refresh_minutes: 15", "refresh_minutes: [15"))
+
+    reloaded = registry.reload_config(path, NOW)
+
+    assert reloaded.is_refused
+    assert [p.id for p in registry.settings.practices] == ["cabinet-dupont", "clinique-plateau"]
+    assert registry.answer("cabinet-dupont", DURING_VACATION).reason == "Congés de fin d'année"
 
 
 def test_a_good_configuration_reload_takes_effect_and_clears_the_problems(tmp_path):
@@ -92,7 +103,7 @@ def test_a_good_configuration_reload_takes_effect_and_clears_the_problems(tmp_pa
 
     path.write_text(path.read_text().replace("closures: [cabinet-martin, permanence-sante]",
                                              "closures: [permanence-sante]").replace("Europe/Pariss", "Europe/Paris"))
-    assert registry.reload_config(path, NOW)
+    assert registry.reload_config(path, NOW).kept == ()
 
     assert registry.config_problems == ()
     lunch_break = datetime(2026, 11, 25, 13, tzinfo=PARIS)  # covered by the default chain

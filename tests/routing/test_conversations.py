@@ -12,6 +12,7 @@ from app import create_app
 from config.settings import CalendarSource
 from routing.simulate import OUTCOMES, CallSimulator
 from tests.builders import PARIS, hm, office, practice, settings, vcalendar, vevent, weekdays
+from tests.reading import reading_of
 from tests.routing.conftest import BASE, TOKEN
 
 START = datetime(2027, 3, 1, tzinfo=PARIS)
@@ -34,7 +35,7 @@ def _app(spans, ask_to_accept, tmp, now):
     app = create_app(config, {"TESTING": True, "RELEVE_CLOCK": lambda: now, "RELEVE_DATA_DIR": tmp,
                               "RELEVE_DATABASE_URL": "sqlite://", "TWILIO_AUTH_TOKEN": TOKEN, "RELEVE_PUBLIC_URLS": (BASE,),
                               "RELEVE_BACKGROUND_REFRESH": False})
-    registry = app.extensions["releve.registry"]
+    registry = reading_of(app)
     registry.read = lambda location: vcalendar(*events)
     registry.refresh(now)
     return app

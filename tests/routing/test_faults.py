@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, event, select
 from coverage.store import tables
 from routing.simulate import OUTCOMES, CallSimulator, CallTranscript
 from tests.conftest import POSTGRES_URL, Clock, build_app
+from tests.reading import reading_of
 from tests.routing.conftest import BASE, TOKEN, Twilio
 
 DURING_VACATION = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)     # Tuesday 10:00 in Paris, the partner covers
@@ -72,7 +73,7 @@ def assert_logged_once(app: Flask, played: list[CallTranscript], texts: list[str
     for transcript in played:
         row = by_sid.get(transcript.call_sid)
         assert row is not None, f"call {transcript.call_sid} is missing from the log"
-        expected = "voicemail" if transcript.ended_with == "voicemail" else {"front_desk", "office"}
+        expected = "voicemail" if transcript.ended_with == "voicemail" else {"front_desk", "office", "answered"}
         assert row.outcome in expected if isinstance(expected, set) else row.outcome == expected, transcript.lines
         if row.outcome == "voicemail":
             assert row.recording_url
@@ -182,10 +183,28 @@ def test_a_database_unreachable_from_the_start(example_settings, tmp_path, clock
     clock.now = OPEN
     played += play(app, 10, seed=5)  # open: the front desk, and the voicemail when it does not answer
     repair()
+    reading_of(app).refresh(clock.now)  # the worker's next refresh (this one is the app's own)
     recover(app)
 
     assert_logged_once(app, played, texts)
     app.extensions["releve.db"].dispose()
+
+
+def test_a_web_process_that_starts_without_its_database_takes_calls_through_the_fallback(example_settings, tmp_path,
+                                                                                          clock):
+    """The worker wrote the directory; the web process starts later, the database down: it knows
+    each practice's lines from the directory's copy on disk, and rings them."""
+    app = make_app(example_settings, tmp_path, clock)
+    Twilio(app).twiml("/twilio/voice", {"CallSid": "CA0", "From": "+33698765432", "To": DUPONT})  # all stored
+    (tmp_path / "data" / "releve.sqlite3").rename(tmp_path / "data" / "away.sqlite3")
+    (tmp_path / "data" / "releve.sqlite3").mkdir()  # where the database was, nothing usable
+    later = make_app(None, tmp_path, clock, RELEVE_EMBEDDED_WORKER=False)
+
+    transcript = CallSimulator(later, TOKEN).call(DUPONT, "+33611223344", ["no-answer"])
+    document = Twilio(later).twiml("/twilio/voice", {"CallSid": "CA1", "From": "+33611223344", "To": DUPONT})
+
+    assert transcript.ended_with == "voicemail"
+    assert [n.text for n in document.findall("Dial/Number")] == ["+33145678910", "+33142001122"]
 
 
 def test_a_broken_configuration_at_start_still_reaches_someone(tmp_path, clock, monkeypatch):

@@ -157,7 +157,7 @@ def test_a_text_to_a_number_no_practice_has_is_stored_and_nothing_is_sent(app, t
     _send(twilio, to="+33100000000")
 
     [stored] = _texts(app)
-    assert (stored.practice_id, stored.called, stored.handling) == ("", "+33100000000", None)
+    assert (stored.practice_id, stored.called, stored.handling) == ("", "+33100000000", "no_practice")
     assert _messages(app) == []
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from coverage.store import contacts, tables
+from tests.reading import reading_of
 from tests.routing.conftest import BASE, TOKEN, Twilio, incoming
 
 DURING_VACATION = datetime(2026, 12, 28, 9, 0, tzinfo=UTC)      # Monday 10:00 in Paris
@@ -253,7 +254,7 @@ def test_twilio_retrying_a_dial_result_does_not_add_a_leg(app, twilio, clock):
 
 
 def test_a_title_with_markup_characters_is_spoken_as_text_and_the_twiml_stays_valid(app, twilio, clock, tmp_path):
-    registry = app.extensions["releve.registry"]
+    registry = reading_of(app)
     original = registry.read
     registry.read = lambda location: original(location).replace(
         "SUMMARY:Congés de fin d'année".encode(), "SUMMARY:Congés <fin> & \"année\"".encode()) \
@@ -281,10 +282,10 @@ def test_a_practice_greeting_from_the_configuration_is_used(example_settings, tm
                                          "vous répond jusqu'au samedi 9 janvier, 9 heures.")
 
 
-def test_when_the_decision_fails_the_caller_still_reaches_the_practice_and_its_first_office(app, twilio, clock):
-    registry = app.extensions["releve.registry"]
-    registry.refresh(clock())
-    registry.answer = lambda *args: 1 / 0  # the calendar code is broken
+def test_when_the_decision_fails_the_caller_still_reaches_the_practice_and_its_first_office(app, twilio, clock,
+                                                                                           monkeypatch):
+    reading_of(app).refresh(clock())
+    monkeypatch.setattr("routing.voice.resolve_coverage", lambda *args: 1 / 0)  # the calendar code is broken
 
     document = twilio.twiml("/twilio/voice", incoming())
 

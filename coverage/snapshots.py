@@ -1,0 +1,265 @@
+"""Practices as the web processes see them: what the worker stored, never a calendar.
+
+`Snapshots` loads the directory (every practice's numbers and version, the offices' numbers, the
+service settings) at its first use and watches its generation every `CHECK_SECONDS`, so a new
+version stored by the worker is taken within seconds. A practice's snapshot (settings, schedule,
+calendars' status, swapped together) is read on demand and kept in a bounded cache, decoded: a
+web process holds the practices that are being called, not all ten thousand. The directory is
+also kept on disk, so a process that starts while the database is down still knows each
+practice's lines for the fallback.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from calendars.errors import CalendarError, NotACalendar, OverLimits, SourceUnreachable
+from config.settings import CalendarSource, Practice, Service, Settings
+from config.snapshot import service_from_json, settings_from_json
+from coverage.schedule import Answer, Schedule, decode, resolve_coverage
+from coverage.store import Store, StoreUnavailable, snapshots
+from coverage.store.engine import private_folder
+
+logger = logging.getLogger(__name__)
+
+CHECK_SECONDS = 2.0
+CACHE_SIZE = 512
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """How one calendar stands: whether a copy of it is in use, since when, and its error."""
+
+    source: CalendarSource
+    is_in_use: bool
+    copy_since: datetime | None = None
+    error: CalendarError | None = None
+    error_since: datetime | None = None
+    closures: int = 0
+
+    @property
+    def read_at(self) -> datetime | None:
+        """When the copy in use was read (its content last changed)."""
+        return self.copy_since
+
+
+@dataclass(frozen=True)
+class PracticeView:
+    """One practice as the worker last stored it."""
+
+    practice: Practice
+    settings: Settings      # this practice, the offices it calls on, the service, the greetings
+    schedule: Schedule
+    sources: tuple[SourceStatus, ...]
+    problems: tuple[str, ...]
+    version: str
+
+    @property
+    def calendars_known(self) -> bool:
+        """Every calendar has a copy in use (no cancellation is sent otherwise)."""
+        return all(status.is_in_use for status in self.sources)
+
+
+@dataclass(frozen=True)
+class Directory:
+    """What the worker says of all practices, in a few bytes each."""
+
+    generation: int = 0
+    practices: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_number: dict[str, str] = field(default_factory=dict)
+    office_numbers: frozenset[str] = frozenset()
+    service: Service = field(default_factory=Service)
+    problems: tuple[str, ...] = ()
+    reload: dict[str, Any] = field(default_factory=dict)
+    is_from_disk: bool = False
+
+    @property
+    def releve_numbers(self) -> frozenset[str]:
+        return frozenset(self.by_number)
+
+    @classmethod
+    def of(cls, generation: int, value: dict[str, Any], is_from_disk: bool = False) -> Directory:
+        practices = value.get("practices", {})
+        return cls(generation, practices, {n: ident for ident, p in practices.items() for n in p["numbers"]},
+                   frozenset(value.get("office_numbers", ())), service_from_json(value["service"])
+                   if value.get("service") else Service(), tuple(value.get("problems", ())),
+                   dict(value.get("reload", {})), is_from_disk)
+
+
+def view_of(snapshot: snapshots.Snapshot) -> PracticeView:
+    settings = settings_from_json(json.loads(snapshot.settings))
+    practice = settings.practices[0]
+    status = json.loads(snapshot.status)
+    sources = []
+    for source, state in zip(practice.calendars, status["sources"], strict=False):
+        error = state.get("error")
+        sources.append(SourceStatus(
+            source, bool(state["in_use"]), _when(state.get("copy_since")),
+            _error_of(source.label, error) if error else None,
+            _when(state.get("error_since")), int(state.get("closures", 0))))
+    return PracticeView(practice, settings, decode(snapshot.schedule), tuple(sources), tuple(status["problems"]),
+                        snapshot.version)
+
+
+class Snapshots:
+    """The web processes' practices: the directory, and a cache of decoded snapshots."""
+
+    def __init__(self, store: Store, data_dir: Path | None = None, cache_size: int = CACHE_SIZE,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.store, self.data_dir, self.clock = store, data_dir, clock
+        self.cache_size = cache_size
+        self._directory: Directory | None = None
+        self._checked = -1e18
+        self._views: OrderedDict[str, PracticeView] = OrderedDict()
+        self._lock = threading.Lock()
+        self.before_use: list[Callable[[], None]] = []  # an embedded worker reads calendars first
+
+    # -- the directory ---------------------------------------------------------------------------
+
+    def directory(self, *, peek: bool = False) -> Directory:
+        """The directory, checked against the database's generation at most every CHECK_SECONDS.
+        `peek`: only what is stored, without the first read of an embedded worker."""
+        if not peek:
+            for callback in self.before_use:
+                callback()
+        if self._directory is not None and self.clock() - self._checked < CHECK_SECONDS:
+            return self._directory
+        with self._lock:
+            if self._directory is None or self.clock() - self._checked >= CHECK_SECONDS:
+                self._reload_directory()
+        return self._directory or Directory()
+
+    def expire(self) -> None:
+        """The worker of this very process stored something: look at once."""
+        self._checked = -1e18
+
+    def _reload_directory(self) -> None:
+        self._checked = self.clock()
+        try:
+            with self.store.begin() as connection:
+                generation = snapshots.generation(connection)
+                if self._directory is not None and generation == self._directory.generation \
+                        and not self._directory.is_from_disk:
+                    return
+                generation, value = snapshots.read_directory(connection)
+        except StoreUnavailable as exc:
+            if self._directory is None:
+                self._directory = self._from_disk()
+                if self._directory is not None:
+                    logger.error("the database cannot be used (%s): the practices' lines come from the copy on "
+                                 "disk, for the fallback", exc)
+            return
+        if value is None:
+            if self._directory is None:
+                logger.error("no practice in the database yet: is the worker running? (`flask --app app scheduler "
+                             "run`, or RELEVE_EMBEDDED_WORKER=1 for a single process)")
+            self._directory = Directory(generation)
+            return
+        old = self._directory
+        self._directory = Directory.of(generation, value)
+        if old is not None:
+            for ident, cached in list(self._views.items()):
+                entry = self._directory.practices.get(ident)
+                if entry is None or entry["version"] != cached.version:
+                    self._views.pop(ident, None)
+        self._to_disk(generation, value)
+
+    def _disk_path(self) -> Path | None:
+        return self.data_dir / "directory.json" if self.data_dir else None
+
+    def _to_disk(self, generation: int, value: dict[str, Any]) -> None:
+        path = self._disk_path()
+        if path is None:
+            return
+        try:
+            private_folder(path.parent)
+            descriptor, name = tempfile.mkstemp(dir=path.parent, prefix="directory.", suffix=".tmp")
+            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+                json.dump({"generation": generation, "directory": value}, file, ensure_ascii=False)
+            os.replace(name, path)
+        except OSError as exc:
+            logger.warning("the copy of the directory could not be kept on disk (%s)", exc.strerror or exc)
+
+    def _from_disk(self) -> Directory | None:
+        path = self._disk_path()
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8")) if path else None
+        except (OSError, ValueError):
+            return None
+        return Directory.of(int(saved["generation"]), saved["directory"], is_from_disk=True) if saved else None
+
+    # -- practices -------------------------------------------------------------------------------
+
+    def practice_id_for_number(self, number: str) -> str | None:
+        return self.directory().by_number.get(number.strip())
+
+    def for_number(self, number: str) -> PracticeView | None:
+        """The practice whose Twilio number was dialled; None when no practice has it."""
+        ident = self.practice_id_for_number(number)
+        return self.view(ident) if ident is not None else None
+
+    def view(self, practice_id: str) -> PracticeView:
+        """A practice as stored; KeyError when there is none; StoreUnavailable when it cannot be read."""
+        directory = self.directory()
+        entry = directory.practices.get(practice_id)
+        cached = self._views.get(practice_id)
+        if cached is not None and (entry is None and directory.is_from_disk or entry and entry["version"] == cached.version):
+            self._views.move_to_end(practice_id)
+            return cached
+        if entry is None:
+            raise KeyError(practice_id)
+        with self.store.begin() as connection:
+            snapshot = snapshots.load(connection, practice_id)
+        if snapshot is None:
+            raise KeyError(practice_id)
+        found = view_of(snapshot)
+        with self._lock:
+            self._views[practice_id] = found
+            while len(self._views) > self.cache_size:
+                self._views.popitem(last=False)
+        return found
+
+    def views(self) -> list[PracticeView]:
+        """Every practice, in the configuration's order (the pages of the host, the notices)."""
+        found = []
+        for ident in self.directory().practices:
+            try:
+                found.append(self.view(ident))
+            except KeyError:
+                continue
+        return found
+
+    def answer(self, practice_id: str, at: datetime) -> Answer:
+        return resolve_coverage(self.view(practice_id).schedule, at)
+
+    def calendars_read_at(self) -> datetime | None:
+        try:
+            with self.store.begin() as connection:
+                return _when(snapshots.get_state(connection, "calendars_read_at"))
+        except StoreUnavailable:
+            return None
+
+
+def _error_of(label: str, error: dict[str, Any]) -> CalendarError:
+    """The calendar's error as it was raised: a page that is not a calendar, a calendar over its
+    bounds, an address that cannot be reached."""
+    kind = error.get("kind")
+    if kind == "NotACalendar":
+        return NotACalendar(label, error["message"], error.get("fix", ""))
+    if kind == "OverLimits":
+        return OverLimits(label, error["message"], error.get("fix", ""))
+    return SourceUnreachable(label, error["message"], error.get("fix", ""), is_temporary=bool(error.get("temporary")))
+
+
+def _when(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None

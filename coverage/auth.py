@@ -46,9 +46,14 @@ def init_app(app: Flask) -> None:
     app.extensions["releve.sign_in_failures"] = {}  # when the database cannot count them
     app.register_blueprint(blueprint)
     app.cli.add_command(admin_cli)
-    if not app.config.get("RELEVE_ADMIN_USER") and not app.testing:
-        logger.warning("no administrator is configured (RELEVE_ADMIN_USER, RELEVE_ADMIN_PASSWORD): nobody can sign "
-                       "in to see the contact log and the outbox")
+    warned: list[bool] = []
+
+    @app.before_request
+    def _say_when_nobody_can_sign_in() -> None:
+        if not warned and not app.config.get("RELEVE_ADMIN_USER") and not app.testing:
+            warned.append(True)
+            logger.warning("no administrator is configured (RELEVE_ADMIN_USER, RELEVE_ADMIN_PASSWORD): nobody can "
+                           "sign in to see the contact log and the outbox")
 
 
 def signed_in_user() -> str | None:

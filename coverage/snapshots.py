@@ -161,8 +161,8 @@ class Snapshots:
             return
         if value is None:
             if self._directory is None:
-                logger.error("no practice in the database yet: is the worker running? (`flask --app app scheduler "
-                             "run`, or RELEVE_EMBEDDED_WORKER=1 for a single process)")
+                logger.warning("no practice in the database yet: the worker stores them at its first read "
+                               "(`flask --app app scheduler run`, or RELEVE_EMBEDDED_WORKER=1 for a single process)")
             self._directory = Directory(generation)
             return
         old = self._directory

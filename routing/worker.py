@@ -104,10 +104,12 @@ def delete_expired(app: Flask) -> retention.Deleted | None:
                              period, app.config["RELEVE_CLOCK"]())
 
 
-def build_scheduler(app: Flask, notices_seconds: float = 60, deliver_seconds: float = 30) -> BackgroundScheduler:
+def build_scheduler(app: Flask, notices_seconds: float = 60, deliver_seconds: float = 30,
+                    calendars_seconds: float | None = None) -> BackgroundScheduler:
     with app.app_context():
         refresher = make_refresher(app)
-    refresh_seconds = refresher.settings.service.refresh.total_seconds() if refresher.settings else 900
+    refresh_seconds = calendars_seconds or (refresher.settings.service.refresh.total_seconds()
+                                            if refresher.settings else 900)
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1,
                                                                 "misfire_grace_time": 300})
     start = datetime.now(UTC)
@@ -132,13 +134,15 @@ scheduler_cli = AppGroup("scheduler", help="The process that sends notices on ti
 @scheduler_cli.command("run")
 @click.option("--every", "notices_seconds", default=60.0, show_default=True, help="Seconds between notice runs.")
 @click.option("--for", "duration", type=float, default=None, help="Stop after this many seconds (tests, checks).")
-def run_command(notices_seconds: float, duration: float | None) -> None:
+@click.option("--calendars-every", "calendars_seconds", type=click.FloatRange(1.0), default=None,
+              help="Seconds between calendar reads (default: service.refresh_minutes).")
+def run_command(notices_seconds: float, duration: float | None, calendars_seconds: float | None) -> None:
     """Run the scheduler until stopped (Ctrl-C, SIGTERM) or for --for seconds."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     make_refresher(app, processes=2)  # calendars expanded in two processes, each with its budget
     refresh_calendars(app)  # the first read before the first notice run
     contact_log().start()  # spools left by web processes that stopped are replayed
-    scheduler = build_scheduler(app, notices_seconds, min(notices_seconds, 30.0))
+    scheduler = build_scheduler(app, notices_seconds, min(notices_seconds, 30.0), calendars_seconds)
     stop = threading.Event()
     for sign in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sign, lambda *_: stop.set())

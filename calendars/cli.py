@@ -11,12 +11,9 @@ import zoneinfo
 from datetime import datetime, time, timedelta
 
 import click
-import icalendar
 
 from calendars.errors import CalendarError
 from calendars.model import CalendarReading
-from calendars.parse import read_calendar
-from calendars.sources import read_source
 
 
 @click.group("calendars", help="Read calendars as Relève reads them.")
@@ -33,6 +30,9 @@ def calendars_cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per closure.")
 def show_command(source: str, zone: str | None, first: datetime | None, last: datetime | None, as_json: bool) -> None:
     """List the closures in SOURCE, a .ics file or an https:// or webcal:// address."""
+    from calendars.parse import read_calendar  # loaded by this command, not by the app that lists it
+    from calendars.sources import read_source
+
     try:
         data = read_source(source)
         tz = _zone(zone, data)
@@ -60,6 +60,8 @@ def show_command(source: str, zone: str | None, first: datetime | None, last: da
 
 def _zone(name: str | None, data: bytes) -> zoneinfo.ZoneInfo:
     if name is None:
+        import icalendar
+
         try:
             name = str(icalendar.Calendar.from_ical(data).get("X-WR-TIMEZONE") or "UTC")
         except ValueError:

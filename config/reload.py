@@ -111,9 +111,16 @@ class ConfigWatcher:
         return load_config(self.path)
 
 
+REPORTED_PROBLEMS = 20
+
+
 def report(reloaded: Reloaded) -> list[str]:
-    """What a reload did, for the log (warnings for what it removed or could not take)."""
-    lines = []
+    """What a reload did, for the log: the configuration's problems (the first
+    REPORTED_PROBLEMS; `config check` lists them all), what it removed or could not take."""
+    lines = [str(problem) for problem in reloaded.problems[:REPORTED_PROBLEMS]]
+    if len(reloaded.problems) > REPORTED_PROBLEMS:
+        lines.append(f"... and {len(reloaded.problems) - REPORTED_PROBLEMS} more problem(s) of the configuration: "
+                     "`flask --app app config check` lists them all")
     if reloaded.is_refused:
         lines.append("the configuration cannot be used as it is: the last good one stays in use")
     for ident in reloaded.kept:

@@ -9,12 +9,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from calendars.pool import ExpansionPool
-from config import ConfigError, load_settings
-from config.reload import Reloaded
+from config import ConfigError
 from config.settings import Practice, Settings
 from coverage.plan import coverage_plan
-from coverage.refresh import Refresher
 from coverage.schedule import Answer
 from coverage.snapshots import PracticeView, Snapshots
 from coverage.store import Store, StoreUnavailable
@@ -81,6 +78,12 @@ def read_now(app: Flask, at: datetime, settings: Settings | None = None) -> Snap
     """The practices read as of `at`, for the command line: the configuration and every calendar,
     read as the worker reads them, into a throwaway database (the real one is left alone). The
     worker's copies on disk stand in for a calendar that cannot be read now."""
+    # Loaded here: the web processes that register these commands never read calendars.
+    from calendars.pool import ExpansionPool
+    from config import load_settings
+    from config.reload import Reloaded
+    from coverage.refresh import Refresher
+
     if settings is None:
         settings = app.config["RELEVE_SETTINGS"] or load_settings(app.config["RELEVE_CONFIG_PATH"])
     store = Store("sqlite://")
@@ -158,6 +161,8 @@ def check_command() -> None:
     """Validate the configuration and read every calendar; list all problems; exit 1 on any error."""
     path = current_app.config["RELEVE_CONFIG_PATH"]
     click.echo(f"configuration: {path}")
+    from config import load_settings
+
     try:
         settings = load_settings(path)
     except ConfigError as exc:

@@ -12,20 +12,22 @@ import secrets
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
-from calendars.pool import ExpansionPool
 from config.env import Environment
-from config.reload import ConfigWatcher, Reloaded, merge
 from config.settings import Settings
 from coverage.links import secret_key
-from coverage.refresh import Refresher
 from coverage.snapshots import Snapshots
 from coverage.store import Store, StoreUnavailable
 from coverage.store.spool import ContactLog
 from coverage.wording.dates import format_moment
 from coverage.wording.numbers import format_phone
+
+if TYPE_CHECKING:  # the refresher and what it reads with are loaded only where calendars are read
+    from config.reload import ConfigWatcher
+    from coverage.refresh import Refresher
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +83,12 @@ def make_refresher(app: Flask, processes: int = 2) -> Refresher:
     existing: Refresher | None = app.extensions.get("releve.refresher")
     if existing is not None:
         return existing
+    # Loaded here, not at import: a web process never reads a calendar, and starts faster without
+    # icalendar, the HTTP client and the YAML loader.
+    from calendars.pool import ExpansionPool
+    from config.reload import ConfigWatcher, Reloaded
+    from coverage.refresh import Refresher
+
     data_dir = Path(app.config["RELEVE_DATA_DIR"])
     refresher = Refresher(app.extensions["releve.db"], cache_dir=data_dir / "calendars",
                           pool=ExpansionPool(processes=processes))
@@ -105,6 +113,8 @@ def reload_config(app: Flask) -> bool:
     loaded = watcher.poll()
     if loaded is None:
         return False
+    from config.reload import merge
+
     refresher.use(merge(refresher.settings, loaded))
     return True
 

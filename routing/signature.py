@@ -33,15 +33,18 @@ def public_bases(*, peek: bool = False) -> tuple[str, ...]:
     was given, else the configuration's `service.public_url` (as the worker stored it), else the
     local default, which is said loudly once."""
     configured: tuple[str, ...] = tuple(current_app.config.get("RELEVE_PUBLIC_URLS") or ())
+    known = bool(configured) or current_app.config.get("RELEVE_SETTINGS") is not None
     if not configured:
         try:
-            configured = snapshots().directory(peek=peek).service.public_urls
+            directory = snapshots().directory(peek=peek)
+            configured, known = directory.service.public_urls, known or bool(directory.practices)
         except Exception:  # noqa: BLE001 - without the directory, the local default stands
             configured = ()
     if configured:
         return configured
     local = str(current_app.config.get("RELEVE_BASE_URL") or LOCAL_DEFAULT).rstrip("/")
-    if not current_app.extensions.get("releve.warned_public_url"):
+    # Said once the configuration is known (before the worker's first read, nobody knows yet).
+    if known and not current_app.extensions.get("releve.warned_public_url"):
         current_app.extensions["releve.warned_public_url"] = True
         logger.warning("\n" + "!" * 78 + "\n  No service.public_url is configured: Twilio's signatures are checked "
                        f"against {local} only.\n  That is right for `make run`; a server Twilio calls needs "

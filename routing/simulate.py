@@ -20,7 +20,7 @@ from flask.cli import AppGroup
 from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
-from config import ConfigError, load_settings
+from config import ConfigError
 from coverage.cli import _parse_when, read_now
 from coverage.snapshots import Snapshots
 from coverage.store.spool import ContactLog
@@ -214,6 +214,8 @@ def simulate_command(practice_id: str, when: str, outcomes: str, caller: str, re
     """Play a whole call through the real webhooks; print what the caller hears and where it goes."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
+        from config import load_settings  # only this command reads the YAML
+
         settings = app.config["RELEVE_SETTINGS"] or load_settings(app.config["RELEVE_CONFIG_PATH"])
     except ConfigError:
         click.echo("the configuration cannot be used: run `flask --app app config check`", err=True)

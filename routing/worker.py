@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
@@ -26,11 +26,13 @@ from flask.cli import AppGroup
 from coverage.flask import CONFIG_POLL_SECONDS, contact_log, make_refresher, reload_config, snapshots
 from coverage.notice_job import PracticeNow, run_notices
 from coverage.pages import links_for
-from coverage.refresh import Report
 from coverage.store import StoreUnavailable, retention
 from routing.outbound import deliver_due
 from routing.retention import run_retention
 from routing.sms import SWEEP_AFTER
+
+if TYPE_CHECKING:
+    from coverage.refresh import Report
 
 logger = logging.getLogger(__name__)
 Job = TypeVar("Job", bound=Callable[..., Any])

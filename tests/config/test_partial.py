@@ -66,3 +66,18 @@ def test_a_folder_of_files_reads_as_one_configuration_one_file_per_practice(tmp_
     broken = load_config(folder)
     assert [p.id for p in broken.settings.practices] == ["clinique-plateau"]
     assert broken.errors[0].file.endswith("cabinet-dupont.yaml")
+
+
+def test_the_workers_log_names_each_mistake_with_its_file_and_line_and_the_practice_left_out(tmp_path):
+    from config.reload import REPORTED_PROBLEMS, merge, report
+
+    path = _example(tmp_path, "timezone: America/Montreal", "timezone: America/Montreall")
+    lines = report(merge(None, load_config(path)))
+
+    assert any(f"{path}:" in line and "America/Montreall" in line and 'did you mean "America/Montreal"' in line
+               for line in lines), lines
+    many = "\n".join(f"  - id: extra-{i}\n    nmae: x" for i in range(REPORTED_PROBLEMS + 5))
+    text = path.read_text(encoding="utf-8").replace("\noffices:", f"\n{many}\n\noffices:", 1)
+    path.write_text(text, encoding="utf-8")
+    lines = report(merge(None, load_config(path)))
+    assert "config check` lists them all" in lines[REPORTED_PROBLEMS] and len(lines) < 2 * REPORTED_PROBLEMS

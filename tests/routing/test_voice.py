@@ -394,6 +394,14 @@ def test_a_server_started_without_a_public_url_says_so_loudly(example_settings, 
     assert "http://127.0.0.1:5000 only" in caplog.text
 
 
+def test_a_web_process_started_before_the_workers_first_read_does_not_claim_a_missing_public_url(tmp_path, caplog):
+    # Nothing is stored yet: whether the configuration names a public address is not known.
+    create_app(None, {"RELEVE_DATA_DIR": str(tmp_path), "TWILIO_AUTH_TOKEN": TOKEN})
+
+    assert "No service.public_url" not in caplog.text
+    assert "no practice in the database yet" in caplog.text
+
+
 def test_with_proxy_headers_trusted_the_forwarded_host_counts_only_when_it_is_configured(example_settings, tmp_path,
                                                                                          clock, monkeypatch):
     monkeypatch.setenv("RELEVE_BEHIND_PROXY", "1")

@@ -98,3 +98,11 @@ def _statements(dump: str) -> list[str]:
     lines = [line for line in dump.splitlines() if not line.startswith("--")]
     statements = [s.strip() for s in "\n".join(lines).split(";\n") if s.strip()]
     return [s.rstrip(";") for s in statements if s not in ("BEGIN TRANSACTION", "COMMIT")]
+
+
+def test_the_revision_processes_compare_with_is_alembics_newest_migration():
+    # A process checks the schema without loading Alembic; a migration added without moving
+    # SCHEMA_REVISION would make every process migrate (or refuse) at each start.
+    from coverage.store.engine import SCHEMA_REVISION
+
+    assert SCHEMA_REVISION == head_revision()

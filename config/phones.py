@@ -6,6 +6,8 @@ a valid E.164 number is ever passed on as a caller ID, texted, or shown as a num
 """
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 
 _WRITTEN = frozenset("+0123456789 .-()")
@@ -13,6 +15,7 @@ _WRITTEN = frozenset("+0123456789 .-()")
 WITHHELD = frozenset({"anonymous", "unknown", "restricted", "private", "blocked", "unavailable", ""})
 
 
+@functools.lru_cache(maxsize=4096)  # a webhook asks for the same few numbers again and again
 def e164(raw: str | None) -> str | None:
     """The number in E.164 when `raw` is a valid international number (+33…); else None."""
     if not raw:
@@ -40,4 +43,7 @@ def is_withheld(raw: str | None) -> bool:
 
 def printable(raw: str | None, size: int = 64) -> str:
     """A value from a webhook as it may be stored and shown: no control characters, bounded."""
-    return "".join(c for c in (raw or "") if c.isprintable())[:size].strip()
+    text = raw or ""
+    if not text.isprintable():  # the usual case is printable already: no copy character by character
+        text = "".join(c for c in text if c.isprintable())
+    return text[:size].strip()

@@ -39,14 +39,18 @@ from config.errors import Problem
 from config.reload import Reloaded, report
 from config.settings import CalendarSource, Practice, Settings
 from config.snapshot import office_to_json, practice_to_json, service_to_json, settings_of_practice
-from coverage.schedule import FORMAT, build_schedule, encode
+from coverage.schedule import FORMAT, build_schedule, encode, sliced
 from coverage.store import Store, snapshots
 from coverage.store.engine import private_folder
 
 logger = logging.getLogger(__name__)
 
 LOOKBACK = timedelta(days=62)   # a vacation under way is known with its title and its start
-WINDOW_STEP = timedelta(days=7)  # the window moves a week at a time: unchanged inputs, nothing expanded
+WINDOW_STEP = timedelta(days=7)
+# The coming weeks stored beside the whole schedule (what webhooks read): from the day before the
+# window's week to NEAR_WEEKS after it, so any day of that week has at least NEAR_WEEKS - 1 ahead.
+NEAR_WEEKS = 7
+LAYOUT = 2  # what a snapshot holds (2: with the coming weeks); a change stores every practice again  # the window moves a week at a time: unchanged inputs, nothing expanded
 FETCHERS = 16
 CHUNK = 200                      # practices built and written at a time (bounds the memory)
 _MONDAY = datetime(2024, 1, 1, tzinfo=UTC)
@@ -58,6 +62,12 @@ def window_for(now: datetime, horizon: timedelta) -> tuple[datetime, datetime]:
     steps = (now - LOOKBACK - _MONDAY) // WINDOW_STEP
     start = _MONDAY + steps * WINDOW_STEP
     return start, start + LOOKBACK + horizon + 2 * WINDOW_STEP
+
+
+def near_span(window: tuple[datetime, datetime]) -> tuple[float, float]:
+    """The coming weeks of a window (see NEAR_WEEKS), as timestamps."""
+    week = window[0] + LOOKBACK
+    return (week - timedelta(days=1)).timestamp(), (week + NEAR_WEEKS * WINDOW_STEP).timestamp()
 
 
 @dataclass
@@ -270,7 +280,7 @@ class Refresher:
                 old = snapshots.load(connection, practice.id)
                 if old is not None:
                     snapshots.save(connection, snapshots.Snapshot(
-                        practice.id, version, inputs, old.settings, old.schedule, json.dumps(status), now))
+                        practice.id, version, inputs, old.settings, old.schedule, json.dumps(status), now, old.near))
                     return 1
         closures: list[Closure] = []
         problems: list[CalendarProblem] = []
@@ -298,7 +308,8 @@ class Refresher:
                 old = snapshots.load(connection, practice.id)
                 if old is not None:
                     snapshots.save(connection, snapshots.Snapshot(
-                        practice.id, version, before[1], old.settings, old.schedule, json.dumps(status), now))
+                        practice.id, version, before[1], old.settings, old.schedule, json.dumps(status), now,
+                        old.near))
                     return 1
         schedule, office_problems = build_schedule(practice, closures, settings.offices, window)
         problems.extend(office_problems)
@@ -306,7 +317,8 @@ class Refresher:
         used = {office_id for chain in schedule.chains for office_id in chain}
         snapshot = snapshots.Snapshot(practice.id, version, inputs,
                                       json.dumps(settings_of_practice(settings, practice, used), ensure_ascii=False),
-                                      encode(schedule), json.dumps(status, ensure_ascii=False), now)
+                                      encode(schedule), json.dumps(status, ensure_ascii=False), now,
+                                      encode(sliced(schedule, *near_span(window))))
         with self.store.begin() as connection:
             snapshots.save(connection, snapshot)
         for problem in problems:
@@ -318,7 +330,7 @@ class Refresher:
                 window: tuple[datetime, datetime], offices: str) -> str:
         """What a schedule is built from: if none of it changed, neither did the schedule. Every
         office counts (an event may name any of them), through one digest of them all."""
-        text = json.dumps([FORMAT, practice_to_json(practice), offices, service_to_json(settings.service),
+        text = json.dumps([FORMAT, LAYOUT, practice_to_json(practice), offices, service_to_json(settings.service),
                            window[0].isoformat(), window[1].isoformat(), [state.digest for _, state in sources]],
                           sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()

@@ -344,6 +344,74 @@ def reopening_after(schedule: Schedule, stamp: float) -> datetime | None:
     return None
 
 
+# -- the weeks ahead, for the webhooks ------------------------------------------------------------
+
+def sliced(schedule: Schedule, start: float, end: float) -> Schedule:
+    """The schedule of [start, end) only: the blocks of closures that overlap it (whole, with
+    every closure and the tables they name), and the open and opening-hour spans within it.
+
+    The worker stores the coming weeks this way beside the whole schedule: a webhook reads a
+    tenth of the bytes, and `resolve_near` tells when that is not enough.
+    """
+    first_block = bisect_right(schedule.block_ends, start)
+    last_block = bisect_left(schedule.block_starts, end)  # blocks first_block .. last_block - 1
+    blocks = range(first_block, last_block)
+    if blocks:
+        first = schedule.block_first[first_block]
+        last = schedule.block_first[last_block] if last_block < len(schedule.block_first) else len(schedule.starts)
+    else:
+        first = last = 0
+    texts, named, chains = _Table(), _Table(), _Table()
+    texts("")
+
+    def taken(values: Sequence[int], table: Sequence[object], into: _Table) -> array[int]:
+        return array("I", (into(table[values[i]]) for i in range(first, last)))
+
+    summary_of = taken(schedule.summary_of, schedule.texts, texts)
+    uid_of = taken(schedule.uid_of, schedule.texts, texts)
+    source_of = taken(schedule.source_of, schedule.texts, texts)
+    notes_of = taken(schedule.notes_of, schedule.texts, texts)
+    named_of = taken(schedule.named_of, schedule.named, named)
+    chain_of = taken(schedule.chain_of, schedule.chains, chains)
+
+    def spans(starts: array[float], ends: array[float]) -> tuple[array[float], array[float]]:
+        a, b = bisect_right(ends, start), bisect_left(starts, end)
+        return starts[a:b], ends[a:b]
+
+    open_starts, open_ends = spans(schedule.open_starts, schedule.open_ends)
+    hour_starts, hour_ends = spans(schedule.hour_starts, schedule.hour_ends)
+    window_start, window_end = max(start, schedule.window_start), min(end, schedule.window_end)
+    if window_start >= window_end:
+        window_start = window_end = 0.0
+    return Schedule(
+        tz=schedule.tz, hours=schedule.hours, after_hours_chain=schedule.after_hours_chain,
+        starts=schedule.starts[first:last], ends=schedule.ends[first:last], texts=tuple(str(t) for t in texts.values),
+        summary_of=summary_of, uid_of=uid_of, source_of=source_of, notes_of=notes_of,
+        named=tuple(n for n in named.values if isinstance(n, tuple)), named_of=named_of,
+        chains=tuple(c for c in chains.values if isinstance(c, tuple)), chain_of=chain_of,
+        flags=schedule.flags[first:last], block_starts=schedule.block_starts[first_block:last_block],
+        block_ends=schedule.block_ends[first_block:last_block],
+        block_first=array("I", (schedule.block_first[k] - first for k in blocks)),
+        window_start=window_start, window_end=window_end, open_starts=open_starts, open_ends=open_ends,
+        hour_starts=hour_starts, hour_ends=hour_ends)
+
+
+def resolve_near(near: Schedule, at: datetime) -> Answer | None:
+    """The answer from the weeks ahead (`sliced`), or None when they cannot tell: an instant
+    outside them, or a reopening beyond them (a long closure), which the whole schedule knows."""
+    stamp = at.timestamp()
+    if not near.window_start <= stamp < near.window_end:
+        return None
+    answer = resolve_coverage(near, at)
+    if answer.is_open:
+        return answer
+    # Within the window, a reopening found among its own open spans is the true one; any other
+    # (none, or one worked out past them) needs what comes after the window.
+    if answer.reopens_at is None or not near.open_starts or answer.reopens_at.timestamp() > near.open_starts[-1]:
+        return None
+    return answer
+
+
 # -- the schedule as bytes, for the database -------------------------------------------------------
 
 _ARRAYS = ("starts", "ends", "summary_of", "uid_of", "source_of", "notes_of", "named_of", "chain_of",

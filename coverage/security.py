@@ -8,11 +8,30 @@ from __future__ import annotations
 import hmac
 import secrets
 from hashlib import sha256
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response, abort, current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
+
+if TYPE_CHECKING:
+    from itsdangerous import URLSafeTimedSerializer
 
 CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self'; "
        "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
+class _Sessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signer made once per secret key rather than at
+    every request (Twilio's webhooks carry no cookie, and pay for it at each call otherwise)."""
+
+    def __init__(self) -> None:
+        self._signers: dict[object, URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if key not in self._signers:
+            self._signers = {key: super().get_signing_serializer(app)}
+        return self._signers[key]
 
 
 def init_app(app: Flask) -> None:
@@ -22,6 +41,7 @@ def init_app(app: Flask) -> None:
                       SESSION_COOKIE_NAME="releve_session")
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = 256 * 1024  # Twilio's biggest webhook is a few kB
+    app.session_interface = _Sessions()
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.after_request(_headers)
 

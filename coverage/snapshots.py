@@ -20,20 +20,22 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from calendars.errors import CalendarError, NotACalendar, OverLimits, SourceUnreachable
 from config.settings import CalendarSource, Practice, Service, Settings
 from config.snapshot import service_from_json, settings_from_json
-from coverage.schedule import Answer, Schedule, decode, resolve_coverage
+from coverage.schedule import Answer, Schedule, decode, resolve_coverage, resolve_near
 from coverage.store import Store, StoreUnavailable, snapshots
 from coverage.store.engine import private_folder
 
 logger = logging.getLogger(__name__)
 
 CHECK_SECONDS = 2.0
-CACHE_SIZE = 512
+CACHE_SIZE = 512         # practices held with their whole schedule (pages, notices)
+NEAR_CACHE_SIZE = 2048   # practices held with the coming weeks (webhooks)
 
 
 @dataclass(frozen=True)
@@ -60,9 +62,29 @@ class PracticeView:
     practice: Practice
     settings: Settings      # this practice, the offices it calls on, the service, the greetings
     schedule: Schedule
-    sources: tuple[SourceStatus, ...]
-    problems: tuple[str, ...]
+    status: str             # JSON: its calendars' state and problems, read when a page asks
     version: str
+    is_near: bool = False   # `schedule` is the coming weeks only (what webhooks read), not the whole
+
+    @cached_property
+    def _status(self) -> dict[str, Any]:
+        found: dict[str, Any] = json.loads(self.status)
+        return found
+
+    @cached_property
+    def sources(self) -> tuple[SourceStatus, ...]:
+        found = []
+        for source, state in zip(self.practice.calendars, self._status["sources"], strict=False):
+            error = state.get("error")
+            found.append(SourceStatus(
+                source, bool(state["in_use"]), _when(state.get("copy_since")),
+                _error_of(source.label, error) if error else None,
+                _when(state.get("error_since")), int(state.get("closures", 0))))
+        return tuple(found)
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return tuple(self._status["problems"])
 
     @property
     def calendars_known(self) -> bool:
@@ -96,31 +118,27 @@ class Directory:
                    dict(value.get("reload", {})), is_from_disk)
 
 
-def view_of(snapshot: snapshots.Snapshot) -> PracticeView:
+def view_of(snapshot: snapshots.Snapshot | snapshots.NearSnapshot) -> PracticeView:
+    """A stored snapshot, decoded: with its whole schedule, or with the coming weeks only."""
+    is_near = isinstance(snapshot, snapshots.NearSnapshot)
+    blob = snapshot.near if isinstance(snapshot, snapshots.NearSnapshot) else snapshot.schedule
+    assert blob is not None
     settings = settings_from_json(json.loads(snapshot.settings))
-    practice = settings.practices[0]
-    status = json.loads(snapshot.status)
-    sources = []
-    for source, state in zip(practice.calendars, status["sources"], strict=False):
-        error = state.get("error")
-        sources.append(SourceStatus(
-            source, bool(state["in_use"]), _when(state.get("copy_since")),
-            _error_of(source.label, error) if error else None,
-            _when(state.get("error_since")), int(state.get("closures", 0))))
-    return PracticeView(practice, settings, decode(snapshot.schedule), tuple(sources), tuple(status["problems"]),
-                        snapshot.version)
+    return PracticeView(settings.practices[0], settings, decode(blob), snapshot.status, snapshot.version, is_near)
 
 
 class Snapshots:
     """The web processes' practices: the directory, and a cache of decoded snapshots."""
 
     def __init__(self, store: Store, data_dir: Path | None = None, cache_size: int = CACHE_SIZE,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, near_cache_size: int = NEAR_CACHE_SIZE) -> None:
         self.store, self.data_dir, self.clock = store, data_dir, clock
         self.cache_size = cache_size
+        self.near_cache_size = near_cache_size
         self._directory: Directory | None = None
         self._checked = -1e18
         self._views: OrderedDict[str, PracticeView] = OrderedDict()
+        self._near: OrderedDict[str, PracticeView] = OrderedDict()
         self._lock = threading.Lock()
         self.before_use: list[Callable[[], None]] = []  # an embedded worker reads calendars first
 
@@ -168,10 +186,11 @@ class Snapshots:
         old = self._directory
         self._directory = Directory.of(generation, value)
         if old is not None:
-            for ident, cached in list(self._views.items()):
-                entry = self._directory.practices.get(ident)
-                if entry is None or entry["version"] != cached.version:
-                    self._views.pop(ident, None)
+            for cache in (self._views, self._near):
+                for ident, cached in list(cache.items()):
+                    entry = self._directory.practices.get(ident)
+                    if entry is None or entry["version"] != cached.version:
+                        cache.pop(ident, None)
         self._to_disk(generation, value)
 
     def _disk_path(self) -> Path | None:
@@ -209,24 +228,53 @@ class Snapshots:
         return self.view(ident) if ident is not None else None
 
     def view(self, practice_id: str) -> PracticeView:
-        """A practice as stored; KeyError when there is none; StoreUnavailable when it cannot be read."""
+        """A practice as stored, with its whole schedule; KeyError when there is none;
+        StoreUnavailable when it cannot be read."""
+        return self._cached(self._views, self.cache_size, practice_id, snapshots.load)
+
+    def near_view(self, practice_id: str) -> PracticeView:
+        """A practice as stored, with the coming weeks of its schedule (or the whole of it when
+        the worker stored none): what a webhook needs, a tenth of the bytes to read and hold."""
+        try:
+            return self._cached(self._near, self.near_cache_size, practice_id, _load_near)
+        except _NoNear:
+            return self.view(practice_id)
+
+    def answer(self, practice_id: str, at: datetime) -> Answer:
+        return self.view_and_answer(practice_id, at)[1]
+
+    def view_and_answer(self, practice_id: str, at: datetime) -> tuple[PracticeView, Answer]:
+        """Who covers the practice at `at`, from the coming weeks when they can tell, else from
+        the whole schedule; with the view it came from."""
+        near = self.near_view(practice_id)
+        if near.is_near:
+            found = resolve_near(near.schedule, at)
+            if found is not None:
+                return near, found
+        whole = self.view(practice_id)
+        return whole, resolve_coverage(whole.schedule, at)
+
+    def _cached(self, cache: OrderedDict[str, PracticeView], size: int, practice_id: str,
+                load: Callable[[Any, str], Any]) -> PracticeView:
         directory = self.directory()
         entry = directory.practices.get(practice_id)
-        cached = self._views.get(practice_id)
+        cached = cache.get(practice_id)
         if cached is not None and (entry is None and directory.is_from_disk or entry and entry["version"] == cached.version):
-            self._views.move_to_end(practice_id)
+            with self._lock:
+                if practice_id in cache:
+                    cache.move_to_end(practice_id)
             return cached
         if entry is None:
             raise KeyError(practice_id)
         with self.store.begin() as connection:
-            snapshot = snapshots.load(connection, practice_id)
+            snapshot = load(connection, practice_id)
         if snapshot is None:
             raise KeyError(practice_id)
         found = view_of(snapshot)
         with self._lock:
-            self._views[practice_id] = found
-            while len(self._views) > self.cache_size:
-                self._views.popitem(last=False)
+            cache[practice_id] = found
+            while len(cache) > size:
+                cache.popitem(last=False)
         return found
 
     def views(self) -> list[PracticeView]:
@@ -239,8 +287,6 @@ class Snapshots:
                 continue
         return found
 
-    def answer(self, practice_id: str, at: datetime) -> Answer:
-        return resolve_coverage(self.view(practice_id).schedule, at)
 
     def calendars_read_at(self) -> datetime | None:
         try:
@@ -248,6 +294,17 @@ class Snapshots:
                 return _when(snapshots.get_state(connection, "calendars_read_at"))
         except StoreUnavailable:
             return None
+
+
+class _NoNear(Exception):
+    """A snapshot stored without the coming weeks (by a release before them)."""
+
+
+def _load_near(connection: Any, practice_id: str) -> snapshots.NearSnapshot | None:
+    found = snapshots.load_near(connection, practice_id)
+    if found is not None and found.near is None:
+        raise _NoNear(practice_id)
+    return found
 
 
 def _error_of(label: str, error: dict[str, Any]) -> CalendarError:

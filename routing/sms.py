@@ -27,7 +27,7 @@ from config.phones import e164
 from config.settings import CoveringOffice, Practice, Settings
 from coverage.flask import contact_log, snapshots
 from coverage.privacy import masked
-from coverage.schedule import Answer, resolve_coverage
+from coverage.schedule import Answer
 from coverage.snapshots import Directory, Snapshots
 from coverage.store import Store, StoreUnavailable, outbox
 from coverage.store import contacts as log
@@ -108,7 +108,7 @@ def handle_stored(store: Store, practices: Snapshots, message_sid: str) -> bool:
             # Stored while no practice could be looked up (the database was down): looked up now.
             practice_id = row.practice_id or practices.practice_id_for_number(row.called)
             try:
-                view = practices.view(practice_id or "")
+                view = practices.near_view(practice_id or "")
             except KeyError:
                 log.set_text_handling(connection, message_sid, handling="no_practice")
                 return True
@@ -118,7 +118,7 @@ def handle_stored(store: Store, practices: Snapshots, message_sid: str) -> bool:
                                   tuple(tuple(line.split(" ", 1)) for line in row.media.splitlines() if " " in line),
                                   row.received_at)
             handle_text(connection, view.settings, practices.directory(), view.practice, received,
-                        resolve_coverage(view.schedule, row.received_at))
+                        practices.answer(view.practice.id, row.received_at))
             return True
     except StoreUnavailable:
         logger.warning("text %s is stored but the database failed while handling it: the sweep will", message_sid)

@@ -7,8 +7,10 @@ Two legs are answered here, and each has its own way of failing safely:
 - a covering office's leg (the whisper, `on_the_offices_leg`): Twilio accepts only <Say>,
   <Play>, <Gather> and <Hangup> there, so an error connects the office or hangs up its leg, never
   more.
-Nothing here waits for the database: the contact log writes to the spool when it cannot (see
-coverage.store.spool), and every decision comes from the request, the settings and the schedule.
+Nothing on the caller's leg waits for the database: its events are written behind
+(`ContactLog.record`, see coverage.store.spool), and every decision comes from the request, the
+settings and the schedule. What a later webhook reads back (an office's answer at the whisper,
+a voicemail) is written at once, to the spool when the database cannot take it.
 """
 from __future__ import annotations
 
@@ -25,7 +27,6 @@ from config.phones import e164
 from config.settings import CoveringOffice, Practice
 from coverage.flask import contact_log, snapshots
 from coverage.privacy import masked
-from coverage.schedule import resolve_coverage
 from coverage.snapshots import PracticeView
 from coverage.store import StoreUnavailable, outbox
 from coverage.store import contacts as log
@@ -49,7 +50,7 @@ class BadRequest(Exception):
 def _where() -> tuple[PracticeView, tuple[str, ...], int]:
     """The practice, chain and step an action URL names, checked against the practice's settings."""
     try:
-        view = snapshots().view(request.args.get("practice", ""))
+        view = snapshots().near_view(request.args.get("practice", ""))
     except KeyError:
         raise BadRequest("unknown practice") from None
     settings = view.settings
@@ -118,17 +119,18 @@ def caller_id_for(practice: Practice, caller: str) -> str:
 def incoming_call() -> Response:
     """A call to a practice's number: front desk when open, else greeting and covering office."""
     at = now()
-    view = snapshots().for_number(form_text("To"))
-    if view is None:
+    practices = snapshots()
+    practice_id = practices.practice_id_for_number(form_text("To"))
+    if practice_id is None:
         logger.error("call to a number no practice has (%s): fallback", masked(form_text("To")))
         return xml(fallback_response())
-    settings, practice = view.settings, view.practice
     caller, call_sid = form_text("From"), form_text("CallSid")
     if not call_sid:
         raise BadRequest("no CallSid")
-    answer = resolve_coverage(view.schedule, at)
+    view, answer = practices.view_and_answer(practice_id, at)
+    settings, practice = view.settings, view.practice
     reason = None if answer.is_open else (answer.reason or "") if answer.closure else "outside_hours"
-    contact_log().write(log.CallStart(call_sid, practice.id, caller or "unknown", practice.numbers[0], at,
+    contact_log().record(log.CallStart(call_sid, practice.id, caller or "unknown", practice.numbers[0], at,
                                       answer.is_open, reason, answer.chain))
     if answer.is_open:
         return xml(twiml.ring_front_desk(practice, caller_id_for(practice, raw_caller())))
@@ -147,7 +149,7 @@ def whisper() -> Response:
     view, chain, step = _where()
     settings, practice = view.settings, view.practice
     office = settings.offices[chain[step]]
-    answer = resolve_coverage(view.schedule, at)
+    answer = snapshots().answer(practice.id, at)
     reopening = spoken_reopening(answer.reopens_at, at, office.language, with_time=False)
     accept_url = twiml.action_url("routing.whisper_answer", practice=practice.id, chain=",".join(chain), step=step)
     return xml(twiml.whisper(settings, practice, office, reopening, accept_url))
@@ -182,10 +184,10 @@ def dial_result() -> Response:
     office = None if at_desk or not chain else settings.offices[chain[step]]
     target, number = ("front_desk", ",".join(practice.front_desk)) if office is None else (office.id, office.phone)
     status = form_text("DialCallStatus", 20) or "failed"
-    contact_log().write(log.LegEnd(call_sid, step, target, number, status, form_text("DialCallSid") or None,
+    contact_log().record(log.LegEnd(call_sid, step, target, number, status, form_text("DialCallSid") or None,
                                    duration("DialCallDuration"), at))
     if _was_answered(status, call_sid, step, office):
-        contact_log().write(log.CallOutcome(call_sid, FRONT_DESK if office is None else OFFICE,
+        contact_log().record(log.CallOutcome(call_sid, FRONT_DESK if office is None else OFFICE,
                                             None if office is None else office.id, at))
         return xml(twiml.hang_up())
     if not at_desk and step + 1 < len(chain):
@@ -215,7 +217,7 @@ def _was_answered(status: str, call_sid: str, step: int, office: CoveringOffice 
         return bridged != "false"
     log_of_calls = contact_log()
     try:
-        if log_of_calls.health.pending:
+        if not log_of_calls.flush():
             raise StoreUnavailable("events wait in the spool")
         with log_of_calls.store.begin() as connection:
             leg = log.leg(connection, call_sid, step)
@@ -277,7 +279,7 @@ def call_status() -> Response | tuple[str, int]:
     if not call_sid or not status:
         return "CallSid and CallStatus are required", 400
     practice_id = _directory_practice(form_text("To"))
-    contact_log().write(log.CallStatus(call_sid, practice_id or "", form_text("From") or "unknown",
+    contact_log().record(log.CallStatus(call_sid, practice_id or "", form_text("From") or "unknown",
                                        form_text("To"), status, duration("CallDuration"), now()))
     return "", 204
 
@@ -301,7 +303,7 @@ def fallback_done() -> Response:
         if request.form.get("DialCallStatus") != "completed":
             return xml(_fallback_voicemail(VoiceResponse()))
         if form_text("CallSid"):
-            contact_log().write(log.CallOutcome(form_text("CallSid"), ANSWERED, None, now()))
+            contact_log().record(log.CallOutcome(form_text("CallSid"), ANSWERED, None, now()))
     if request.form.get("RecordingUrl"):
         try:
             _record_voicemail(_directory_practice(form_text("To")) or "")
@@ -351,7 +353,7 @@ def _log_fallback_call() -> None:
     if not call_sid or request.form.get("Direction", "inbound") != "inbound":
         return
     try:
-        contact_log().write(log.CallStart(call_sid, _directory_practice(form_text("To")) or "",
+        contact_log().record(log.CallStart(call_sid, _directory_practice(form_text("To")) or "",
                                           form_text("From") or "unknown", form_text("To"), now(), False, "fallback",
                                           ()))
     except Exception:  # noqa: BLE001 - the fallback answers whatever the log does

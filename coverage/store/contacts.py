@@ -8,7 +8,9 @@ own columns, and one that comes before the call's start makes a row the start th
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +18,7 @@ from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.engine import Connection, Row
 
 from coverage.store import outbox
-from coverage.store.sql import excluded, insert_once, upsert
+from coverage.store.sql import excluded, insert_many_once, insert_once, upsert
 from coverage.store.tables import HUNG_UP, VOICEMAIL, call_legs, calls, texts
 
 MAX_SECONDS = 7 * 24 * 3600  # no call lasts a week: a larger duration is not a duration
@@ -136,11 +138,15 @@ EVENTS: dict[str, type[Any]] = {cls.__name__: cls for cls in (CallStart, LegEnd,
 
 def as_record(event: Event) -> dict[str, Any]:
     """The event as JSON-ready values, for the spool."""
-    values = asdict(event)
-    for name, value in values.items():
+    record: dict[str, Any] = {"event": type(event).__name__}
+    for field in fields(event):  # by hand: dataclasses.asdict deep-copies every value
+        value = getattr(event, field.name)
         if isinstance(value, datetime):
-            values[name] = value.isoformat()
-    return {"event": type(event).__name__, **values}
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = [list(item) if isinstance(item, tuple) else item for item in value]
+        record[field.name] = value
+    return record
 
 
 def from_record(record: dict[str, Any]) -> Event:
@@ -199,11 +205,29 @@ def apply(connection: Connection, event: Event) -> bool:
     return True
 
 
+def apply_all(connection: Connection, events: Sequence[Event]) -> None:
+    """Write events in order (the spool's batches): a run of call starts, the bulk of them, is
+    inserted in one statement; any start whose call has a row already is then written alone."""
+    for kind, run in itertools.groupby(events, key=type):
+        group = list(run)
+        if kind is CallStart and len(group) > 1:
+            starts = [e for e in group if isinstance(e, CallStart)]
+            if insert_many_once(connection, calls, [_start_values(c) for c in starts], ["call_sid"]) == len(starts):
+                continue
+            # Some were there (a retry, a later event replayed first); the driver may not say which.
+        for event in group:
+            apply(connection, event)
+
+
+def _start_values(call: CallStart) -> dict[str, Any]:
+    return {"call_sid": call.call_sid, "practice_id": call.practice_id, "caller": _text(call.caller, 64),
+            "called": _text(call.called, 64), "started_at": call.at, "was_open": call.was_open,
+            "reason": _text(call.reason, 300) if call.reason is not None else None,
+            "chain": _text(",".join(call.chain), 500), "updated_at": call.at}
+
+
 def _start(connection: Connection, call: CallStart) -> bool:
-    values = {"call_sid": call.call_sid, "practice_id": call.practice_id, "caller": _text(call.caller, 64),
-              "called": _text(call.called, 64), "started_at": call.at, "was_open": call.was_open,
-              "reason": _text(call.reason, 300) if call.reason is not None else None,
-              "chain": _text(",".join(call.chain), 500), "updated_at": call.at}
+    values = _start_values(call)
     if insert_once(connection, calls, values, ["call_sid"]):
         return True
     # A row is there: Twilio retried the webhook (the first start stays), or a later event of this

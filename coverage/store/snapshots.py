@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.engine import Connection
 
 from coverage.store.sql import excluded, upsert
@@ -25,6 +25,18 @@ class Snapshot:
     schedule: bytes
     status: str
     built_at: datetime
+    near: bytes | None = None    # the coming weeks of the schedule; None when stored before them
+
+
+@dataclass(frozen=True)
+class NearSnapshot:
+    """What a webhook reads: a snapshot without its whole schedule (None when none was stored)."""
+
+    practice_id: str
+    version: str
+    settings: str
+    near: bytes | None
+    status: str
 
 
 def versions(connection: Connection) -> dict[str, tuple[str, str]]:
@@ -36,10 +48,10 @@ def versions(connection: Connection) -> dict[str, tuple[str, str]]:
 def save(connection: Connection, snapshot: Snapshot) -> None:
     values = {"practice_id": snapshot.practice_id, "version": snapshot.version, "inputs": snapshot.inputs,
               "settings": snapshot.settings, "schedule": snapshot.schedule, "status": snapshot.status,
-              "built_at": snapshot.built_at}
+              "built_at": snapshot.built_at, "near": snapshot.near}
     new = excluded(connection, snapshots)
     upsert(connection, snapshots, values, ["practice_id"],
-           {name: new[name] for name in ("version", "inputs", "settings", "schedule", "status", "built_at")})
+           {name: new[name] for name in ("version", "inputs", "settings", "schedule", "status", "built_at", "near")})
 
 
 def remove(connection: Connection, practice_ids: list[str]) -> None:
@@ -50,6 +62,16 @@ def remove(connection: Connection, practice_ids: list[str]) -> None:
 def load(connection: Connection, practice_id: str) -> Snapshot | None:
     row = connection.execute(select(snapshots).where(snapshots.c.practice_id == practice_id)).first()
     return Snapshot(**row._mapping) if row is not None else None
+
+
+# Built once: a webhook runs it at each practice it does not hold yet.
+_LOAD_NEAR = (select(snapshots.c.practice_id, snapshots.c.version, snapshots.c.settings, snapshots.c.near,
+                     snapshots.c.status).where(snapshots.c.practice_id == bindparam("practice_id")))
+
+
+def load_near(connection: Connection, practice_id: str) -> NearSnapshot | None:
+    row = connection.execute(_LOAD_NEAR, {"practice_id": practice_id}).first()
+    return NearSnapshot(row[0], row[1], row[2], row[3], row[4]) if row is not None else None
 
 
 def load_all(connection: Connection) -> Iterator[Snapshot]:

@@ -8,6 +8,13 @@ replays the spool into the database once it answers again, in order, once (apply
 twice changes nothing). A process holds a lock on its own spool file while it lives; a spool
 whose process died is taken over by the next process that looks. When even the disk refuses the
 spool (full, read-only), events are kept in memory until one of the two comes back.
+
+`ContactLog.record(event)` is the webhooks' write-behind: the event is appended to the spool
+(a line written, not waited on) and the replay thread, woken at once, applies what came meanwhile
+in one transaction. A caller's webhook then never waits on the database, and the events of many
+calls cost one commit. Events are written so that their order does not matter (a later event
+of a call that comes first makes the row its start completes), so a direct `write` need not wait
+behind them; only behind events spooled because the database failed does it keep its turn.
 """
 from __future__ import annotations
 
@@ -36,6 +43,11 @@ logger = logging.getLogger(__name__)
 MEMORY_LIMIT = 100_000   # events kept in memory when neither the database nor the disk takes them
 REPLAY_SECONDS = 2.0
 ORPHAN_SECONDS = 30.0    # how often another process's abandoned spool is looked for
+BATCH_SECONDS = 0.05     # how long events written behind wait for others, to share their transaction
+
+
+class _OneRefused(Exception):
+    """The database refused one record of a batch (too long, a constraint), not the batch."""
 
 
 @dataclass(frozen=True)
@@ -65,25 +77,41 @@ class ContactLog:
         self._after_replay: list[Callable[[], None]] = []
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
+        self._refused = False     # the database refused the last replay
+        self._replaying = threading.Lock()
+        self._texts_replayed = False
         self._last_orphan_look = 0.0
 
     # -- writing ------------------------------------------------------------------------------
 
     def write(self, event: contacts.Event) -> bool | None:
-        """Write the event; True if new, False if known, None when it went to the spool."""
-        if self._pending == 0:  # behind a spool, a new event waits its turn: the order is kept
+        """Write the event now; True if new, False if known, None when it went to the spool."""
+        if self._since is None:  # behind events the database refused, a new one waits its turn
             try:
                 with self.store.begin() as connection:
                     return contacts.apply(connection, event)
             except StoreUnavailable:
                 pass
-        self._spool(contacts.as_record(event))
+        self._spool(contacts.as_record(event), refused=True)
         return None
 
-    def _spool(self, record: dict[str, Any]) -> None:
+    def record(self, event: contacts.Event) -> None:
+        """Write the event behind (see the module): at once to the spool, to the database within
+        milliseconds. Without the replay thread (tests, tools), the same as `write`."""
+        if self._thread is None:
+            self.write(event)
+            return
+        self._spool(contacts.as_record(event), refused=False)
+
+    def flush(self) -> bool:
+        """Apply this process's spool now; True when nothing of it waits any more."""
+        self._replay_own()
+        return self._pending == 0
+
+    def _spool(self, record: dict[str, Any], refused: bool = True) -> None:
         line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
         with self._lock:
-            if self._since is None:
+            if refused and self._since is None:
                 self._since = datetime.now(UTC)
             self._pending += 1
             try:
@@ -117,11 +145,15 @@ class ContactLog:
 
     def replay(self) -> int:
         """Apply what the spools hold (this process's, and any whose process died); how many events."""
+        was_refused = self._since is not None
         applied = self._replay_own()
-        if time.monotonic() - self._last_orphan_look > ORPHAN_SECONDS or applied:
+        recovered = was_refused and self._since is None
+        if recovered or time.monotonic() - self._last_orphan_look > ORPHAN_SECONDS:
+            # The database is back: other processes' spools, left when they stopped, come next.
             self._last_orphan_look = time.monotonic()
             applied += self._replay_orphans()
-        if applied:
+        if self._texts_replayed:  # texts that waited in a spool: they are handled now
+            self._texts_replayed = False
             for callback in self._after_replay:
                 try:
                     callback()
@@ -131,7 +163,12 @@ class ContactLog:
 
     def _replay_own(self) -> int:
         """Apply this process's spool. The file stays append-only: what was applied is remembered
-        as an offset, and the file is emptied only once all of it is in the database."""
+        as an offset, and the file is emptied only once all of it is in the database. One replay
+        at a time (the thread, or a webhook's `flush`)."""
+        with self._replaying:
+            return self._replay_own_now()
+
+    def _replay_own_now(self) -> int:
         with self._lock:
             if self._pending == 0:
                 return 0
@@ -140,8 +177,13 @@ class ContactLog:
         try:
             applied = self._apply_all(records + memory)
         except StoreUnavailable:
+            with self._lock:
+                self._refused = True
+                if self._since is None:
+                    self._since = datetime.now(UTC)
             return 0  # not now: everything stays as it was, in order, for the next try
         with self._lock:
+            self._refused = False
             self._offset = end
             del self._memory[:len(memory)]
             self._pending -= len(records) + len(memory)
@@ -150,8 +192,9 @@ class ContactLog:
                 self._offset = 0
             if self._pending <= 0:
                 self._pending = 0
-                logger.warning("the spool is replayed into the database: %d event(s) since %s", applied,
-                               self._since.isoformat() if self._since else "?")
+                if self._since is not None:
+                    logger.warning("the spool is replayed into the database: %d event(s) since %s", applied,
+                                   self._since.isoformat())
                 self._since = None
         return applied
 
@@ -183,21 +226,34 @@ class ContactLog:
         return applied
 
     def _apply_all(self, records: list[dict[str, Any]]) -> int:
-        """Apply the records in order, in one transaction; a record that cannot be read or written
-        is set aside on its own (its savepoint) rather than holding back the others."""
+        """Apply the records in order, in one transaction. Should the database refuse one of them
+        (not the database failing: that record), the batch is applied again with each record on
+        its own savepoint, and that one is set aside rather than holding back the others."""
         if not records:
             return 0
-        with self.store.begin() as connection:
-            for record in records:
-                self._apply_one(connection, record)
+        events = []
+        for record in records:
+            try:
+                events.append((record, contacts.from_record(record)))
+            except (KeyError, TypeError, ValueError) as exc:
+                self._reject(record, f"it cannot be read: {exc}")
+        if any(isinstance(event, contacts.TextIn) for _, event in events):
+            self._texts_replayed = True
+        try:
+            with self.store.begin() as connection:
+                try:
+                    contacts.apply_all(connection, [event for _, event in events])
+                except SQLAlchemyError as exc:
+                    if _is_unavailable(exc):
+                        raise
+                    raise _OneRefused from exc
+        except _OneRefused:
+            with self.store.begin() as connection:
+                for record, event in events:
+                    self._apply_one(connection, record, event)
         return len(records)
 
-    def _apply_one(self, connection: Connection, record: dict[str, Any]) -> None:
-        try:
-            event = contacts.from_record(record)
-        except (KeyError, TypeError, ValueError) as exc:
-            self._reject(record, f"it cannot be read: {exc}")
-            return
+    def _apply_one(self, connection: Connection, record: dict[str, Any], event: contacts.Event) -> None:
         try:
             with connection.begin_nested():
                 contacts.apply(connection, event)
@@ -238,18 +294,27 @@ class ContactLog:
 
     def _run(self) -> None:
         while True:
+            applied = 0
             try:
-                self.replay()
+                applied = self.replay()
             except Exception:  # noqa: BLE001 - the replay thread must outlive any one bad round
                 logger.exception("replaying the spool failed; it is kept and tried again")
-            self._wake.wait(REPLAY_SECONDS if self._pending else ORPHAN_SECONDS)
-            self._wake.clear()
-            if self._pending:
+                self._refused = True
+            if self._refused or (self._pending and not applied):
                 time.sleep(REPLAY_SECONDS)  # the database just failed: give it a moment
+                continue
+            # Wait for the next event, then let a few more come: they are applied in one transaction.
+            if not self._pending:
+                self._wake.wait(ORPHAN_SECONDS)
+            self._wake.clear()
+            time.sleep(BATCH_SECONDS)
 
     @property
     def health(self) -> SpoolHealth:
-        return SpoolHealth(self._pending, self.store.health.error, self._disk_error, self._since)
+        """Events wait in the spool only when the database refused them: those written behind
+        are in it within milliseconds, and are not worth a word."""
+        return SpoolHealth(self._pending if self._since is not None else 0, self.store.health.error,
+                           self._disk_error, self._since)
 
 
 def _parse_lines(data: bytes, where: str) -> list[dict[str, Any]]:

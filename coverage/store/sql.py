@@ -7,7 +7,7 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-_INSERT_ONCE: dict[tuple[str, str, tuple[str, ...]], Any] = {}
+_INSERT_ONCE: dict[tuple[Any, ...], Any] = {}
 
 
 def _insert(dialect: str, table: Table) -> Any:
@@ -33,6 +33,18 @@ def insert_once(connection: Connection, table: Table, values: dict[str, Any], ke
         statement = _INSERT_ONCE[key] = (_insert(dialect, table).on_conflict_do_nothing(index_elements=keys)
                                          .returning(*table.primary_key.columns))
     return connection.execute(statement, values).first() is not None
+
+
+def insert_many_once(connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> int:
+    """Insert the rows in one statement, each unless one with the same `keys` exists; how many
+    were inserted, as the driver counts them (-1 when it cannot tell)."""
+    dialect = connection.dialect.name
+    key = (dialect, table.name, tuple(keys), "many")
+    statement = _INSERT_ONCE.get(key)
+    if statement is None:
+        statement = _INSERT_ONCE[key] = _insert(dialect, table).on_conflict_do_nothing(index_elements=keys)
+    count: int = connection.execute(statement, rows).rowcount
+    return count
 
 
 def upsert(connection: Connection, table: Table, values: dict[str, Any], keys: list[str],

@@ -195,6 +195,7 @@ snapshots = Table(
     Column("inputs", String(64), nullable=False),      # digest of what it was built from
     Column("settings", Text, nullable=False),          # JSON: the practice, its offices, service, greetings
     Column("schedule", LargeBinary, nullable=False),   # coverage.schedule.encode
+    Column("near", LargeBinary),                       # the coming weeks of it (coverage.schedule.sliced)
     Column("status", Text, nullable=False),            # JSON: each calendar's state, the problems
     Column("built_at", UTCDateTime(), nullable=False),
 )

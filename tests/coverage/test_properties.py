@@ -151,3 +151,29 @@ def test_a_schedule_read_back_from_the_database_answers_as_the_one_built(spans, 
     for minute in minutes:
         instant = (window[0] + minute * MINUTE).astimezone(tz)
         assert resolve_coverage(stored, instant) == resolve_coverage(built, instant)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(spans=closure_spans, hours=opening_hours, tz=zones, first=st.integers(0, 60 * 24), days=st.integers(1, 45),
+       minutes=st.lists(st.integers(-24 * 60, 60 * 24 * 60), max_size=25))
+def test_the_weeks_ahead_answer_as_the_whole_schedule_or_say_they_cannot(spans, hours, tz, first, days, minutes):
+    from coverage.schedule import decode, encode, resolve_near, sliced
+
+    closures = _closures(spans, tz)
+    config = settings(practice(opening_hours=hours, timezone=tz))
+    window = (BASE.replace(tzinfo=tz), BASE.replace(tzinfo=tz) + timedelta(days=91))
+    whole, _ = build_schedule(config.practices[0], closures, config.offices, window)
+    start = window[0] + first * MINUTE
+    near = decode(encode(sliced(whole, start.timestamp(), (start + timedelta(days=days)).timestamp())))
+
+    told = 0
+    for minute in minutes:
+        instant = (start + minute * MINUTE).astimezone(tz)
+        answer = resolve_near(near, instant)
+        if answer is not None:
+            told += 1
+            assert answer == resolve_coverage(whole, instant)
+    # Open hours within the weeks ahead, without closures: every instant inside them is told.
+    if not closures and hours is None and days >= 2:
+        inside = [m for m in minutes if 0 <= m < (days - 1) * 24 * 60]
+        assert told >= len(inside)

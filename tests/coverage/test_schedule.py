@@ -234,3 +234,29 @@ def test_french_writes_the_first_of_the_month_as_premier():
                        is_all_day=True) == "du mercredi 30 décembre 2026 au vendredi 1er janvier 2027"
     assert format_day(new_year, "en-US") == "Friday, January 1, 2027"
     assert format_day(datetime(2027, 1, 11, tzinfo=PARIS), "fr-FR") == "lundi 11 janvier 2027"
+
+
+def test_the_weeks_ahead_tell_a_caller_what_the_whole_schedule_does_and_leave_a_long_closure_to_it():
+    from coverage.schedule import resolve_near, sliced
+
+    config = settings(practice(opening_hours=DENTIST_HOURS, timezone=PARIS))
+    window = (datetime(2026, 11, 1, tzinfo=PARIS), datetime(2027, 12, 1, tzinfo=PARIS))
+    lunches = [timed("Pause déjeuner", datetime(2026, 12, d, 12, 30, tzinfo=PARIS),
+                     datetime(2026, 12, d, 14, tzinfo=PARIS)) for d in range(1, 25)]
+    whole, _ = build_schedule(config.practices[0], [*lunches, all_day("Congés", date(2026, 12, 27), 13),
+                                                    all_day("Congé parental", date(2027, 1, 18), 60)],
+                              config.offices, window)
+    near = sliced(whole, datetime(2026, 11, 30, tzinfo=PARIS).timestamp(),
+                  datetime(2027, 1, 11, tzinfo=PARIS).timestamp())
+
+    # What a webhook decodes: the six weeks ahead, not the thirteen months.
+    assert len(near.hour_starts) * 8 < len(whole.hour_starts) and len(near) == 24 + 1
+    for instant in (datetime(2026, 12, 2, 10, tzinfo=PARIS),       # open
+                    datetime(2026, 12, 2, 13, tzinfo=PARIS),       # lunch: reopens at 14:00
+                    datetime(2026, 12, 28, 10, tzinfo=PARIS)):     # vacation: reopens on Saturday 9 January
+        assert resolve_near(near, instant) == resolve_coverage(whole, instant)
+    assert resolve_near(near, datetime(2026, 12, 28, 10, tzinfo=PARIS)).reopens_at == datetime(
+        2027, 1, 9, 9, tzinfo=PARIS)
+    # Past the weeks ahead, or closed with a reopening beyond them: the whole schedule answers.
+    assert resolve_near(near, datetime(2027, 1, 20, 10, tzinfo=PARIS)) is None
+    assert resolve_near(near, datetime(2027, 1, 10, 10, tzinfo=PARIS)) is None  # Sunday: opens 11 January

@@ -285,7 +285,8 @@ def test_a_practice_greeting_from_the_configuration_is_used(example_settings, tm
 def test_when_the_decision_fails_the_caller_still_reaches_the_practice_and_its_first_office(app, twilio, clock,
                                                                                            monkeypatch):
     reading_of(app).refresh(clock())
-    monkeypatch.setattr("routing.voice.resolve_coverage", lambda *args: 1 / 0)  # the calendar code is broken
+    for name in ("resolve_near", "resolve_coverage"):  # the code that decides is broken
+        monkeypatch.setattr(f"coverage.snapshots.{name}", lambda *args: 1 / 0)
 
     document = twilio.twiml("/twilio/voice", incoming())
 

@@ -145,3 +145,96 @@ def test_when_the_disk_refuses_the_spool_too_events_are_kept_in_memory(tmp_path)
     assert log.replay() == 1
     with store.begin() as connection:
         assert connection.execute(select(calls.c.call_sid)).scalars().all() == ["4"]
+
+
+def _eventually(check, seconds: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "not within the time allowed"
+        time.sleep(0.01)
+
+
+def _logged_calls(log: ContactLog) -> list[str]:
+    with log.store.begin() as connection:
+        return list(connection.execute(select(calls.c.call_sid).order_by(calls.c.call_sid)).scalars())
+
+
+def test_events_written_behind_reach_the_database_without_anyone_replaying_them(tmp_path):
+    log = _log(tmp_path)
+    log.start()
+    for index in range(200):
+        for event in _a_call(f"{index:03d}"):
+            log.record(event)
+
+    _eventually(lambda: len(_logged_calls(log)) == 200)
+    with log.store.begin() as connection:
+        assert set(connection.execute(select(calls.c.outcome)).scalars()) == {"voicemail"}
+    assert log.health.pending == 0 and log.health.since is None  # nothing for the pages to warn about
+
+
+def test_events_written_behind_while_the_database_is_locked_wait_and_then_arrive_once(tmp_path):
+    log = _log(tmp_path)
+    log.start()
+    with locked(tmp_path / "releve.sqlite3"):
+        for event in _a_call("1"):
+            log.record(event)  # returns at once: the caller's webhook does not wait for the lock
+        _eventually(lambda: log.health.since is not None)  # the replay was refused: the pages say so
+        assert log.health.pending == 4
+        # A direct write (a text) keeps its turn behind what the database refused.
+        assert log.write(contacts.TextIn("SM1", "cabinet-dupont", "+33698765432", "+33186951234", "Allô", (),
+                                         AT)) is None
+
+    _eventually(lambda: log.health.pending == 0, seconds=15)
+    assert _logged_calls(log) == ["1"]
+    with log.store.begin() as connection:
+        assert connection.execute(select(texts.c.body)).scalars().all() == ["Allô"]
+
+
+def test_a_direct_write_does_not_wait_behind_events_written_behind(tmp_path):
+    # The office's answer at the whisper is read back by the next webhook: it is in the database
+    # when write() returns, whatever waits to be written behind.
+    log = _log(tmp_path)
+    log.start()
+    log.record(_a_call("7")[0])
+    answered = contacts.LegAnswer("7", 0, "cabinet-martin", "+33142001122", True, AT + timedelta(seconds=10))
+
+    assert log.write(answered) is True
+    with log.store.begin() as connection:
+        assert contacts.leg(connection, "7", 0).accepted_at is not None
+    assert log.flush() and _logged_calls(log) == ["7"]
+
+
+def test_a_spooled_event_the_database_refuses_is_set_aside_and_the_others_go_in(tmp_path):
+    log = _log(tmp_path)
+    first, second = _a_call("8")[0], _a_call("9")[0]
+    broken = contacts.as_record(_a_call("bad")[0]) | {"practice_id": None}  # NOT NULL: refused
+    for record in (contacts.as_record(first), broken, contacts.as_record(second)):
+        log._spool(record)
+
+    assert log.replay() == 3 and log.health.pending == 0
+    assert _logged_calls(log) == ["8", "9"]
+    [kept] = (tmp_path / "spool" / "rejected" / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    assert '"call_sid": "bad"' in kept
+
+
+def test_a_batch_of_call_starts_replayed_at_once_gives_each_call_its_row_and_the_earliest_start(tmp_path,
+                                                                                               database_url):
+    store = Store(database_url or f"sqlite:///{tmp_path / 'releve.sqlite3'}")
+    log = ContactLog(store, tmp_path / "spool")
+    later = AT + timedelta(seconds=95)
+    with store.begin() as connection:  # another process's spool made call 5's row from its end first
+        contacts.apply(connection, _a_call("05")[-1])
+    for index in range(40):
+        log._spool(contacts.as_record(_a_call(f"{index:02d}")[0]))
+    log._spool(contacts.as_record(_a_call("05")[0]))  # and Twilio retried the webhook of call 5
+
+    assert log.replay() == 41
+    with store.begin() as connection:
+        rows = connection.execute(select(calls.c.call_sid, calls.c.started_at, calls.c.reason, calls.c.status)
+                                  .order_by(calls.c.call_sid)).all()
+    store.dispose()
+    assert [r.call_sid for r in rows] == [f"{i:02d}" for i in range(40)]
+    five = rows[5]
+    assert (five.started_at, five.reason, five.status) == (AT, "Congés", "completed") and five.started_at < later

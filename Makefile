@@ -50,8 +50,12 @@ screenshots: $(DEV)
 test: $(DEV)
 	$(BIN)/python -m pytest
 
+# The benchmarks (tests/bench/): a host of PRACTICES practices (10,000 by default, about 25 minutes),
+# on SQLite and, when TEST_POSTGRES_URL names a server, on PostgreSQL. wrk (Debian's package) is used
+# for throughput when installed.
+PRACTICES ?= 10000
 bench: $(DEV)
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench --practices $(PRACTICES)
 
 check: $(RUNTIME)
 	$(BIN)/flask --app app config check

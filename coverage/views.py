@@ -20,6 +20,23 @@ blueprint = Blueprint("coverage", __name__, template_folder="templates")
 PLAN_DAYS = 42
 
 
+@blueprint.get("/health")
+def health() -> tuple[dict[str, object], int]:
+    """For load balancers and container health checks: whether this process can answer calls,
+    with counts only (no patient data, no sign-in). 200 when it knows its practices (from the
+    database, or its copy on disk while the database is down), 503 before the worker's first read."""
+    found = snapshots()
+    directory = found.directory(peek=True)
+    spool = current_app.extensions["releve.contact_log"].health
+    body: dict[str, object] = {
+        "practices": len(directory.practices),
+        "generation": directory.generation,
+        "database": "unavailable" if (spool.database_error or directory.is_from_disk) else "ok",
+        "events_waiting": spool.pending,
+    }
+    return body, 200 if directory.practices else 503
+
+
 @blueprint.get("/")
 @admin_required
 def home() -> str:

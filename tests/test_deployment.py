@@ -97,8 +97,15 @@ def host(tmp_path: Path, database: str) -> Iterator[dict[str, object]]:
                           "        only:\n          categories: [Fermeture]\n      - jours-feries-quebec.ics\n",
                           f"      - {calendars.url('plateau.ics')}\n")
     config.write_text(text_, encoding="utf-8")
+    # As compose.yaml runs it: the migrations applied once, by one command, before the processes
+    # start, and none of them migrating on its own.
     environment = {**os.environ, "RELEVE_CONFIG": str(config), "RELEVE_DATABASE_URL": database,
-                   "TWILIO_AUTH_TOKEN": TOKEN, "PYTHONPATH": str(ROOT), "RELEVE_BASE_URL": "http://127.0.0.1:5000"}
+                   "TWILIO_AUTH_TOKEN": TOKEN, "PYTHONPATH": str(ROOT), "RELEVE_BASE_URL": "http://127.0.0.1:5000",
+                   "RELEVE_AUTO_MIGRATE": "0", "RELEVE_SECRET_KEY": "deployment-test-secret-key-0123456789"}
+    upgraded = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"], cwd=ROOT,
+                              env={**environment, "RELEVE_DATA_DIR": str(tmp_path / "migrate")},
+                              capture_output=True, text=True, timeout=120)
+    assert upgraded.returncode == 0, upgraded.stderr
     processes: list[subprocess.Popen[str]] = []
 
     def start(arguments: list[str], data: str) -> subprocess.Popen[str]:
@@ -114,6 +121,8 @@ def host(tmp_path: Path, database: str) -> Iterator[dict[str, object]]:
     for index, port in enumerate(ports):
         start([sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}", "app:create_app()"],
               f"web{index}")
+    for port in ports:  # what compose's health check asks: ready once the worker stored the practices
+        eventually(lambda port=port: requests.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200)
     try:
         yield {"ports": ports, "calendars": calendars, "config": config, "database": database,
                "processes": processes}

@@ -132,8 +132,11 @@ def _measure(label: str, host: Host, url: str, data: Path, rate: float, seconds:
     print(f"  ratio:                                       {found.ratio:7.2f}     (target: 0.5 or more)")
     lat = found.latency
     print(f"  {lat.rate:.0f} calls a second for {lat.sent / lat.rate:.0f} s: p50 {lat.p50_ms:.1f} ms, "
-          f"p99 {lat.p99_ms:.1f} ms (target: 20 ms or less), max {lat.max_ms:.1f} ms, {lat.failures} failed",
-          flush=True)
+          f"p99 {lat.p99_ms:.1f} ms (target: 20 ms or less), max {lat.max_ms:.1f} ms, {lat.failures} failed")
+    for step in found.ladder:
+        print(f"  {step.rate:4.0f} calls a second for 5 s: p50 {step.p50_ms:.1f} ms, p99 {step.p99_ms:.1f} ms, "
+              f"max {step.max_ms:.1f} ms, {step.failures} failed")
+    print(flush=True)
 
 
 if __name__ == "__main__":

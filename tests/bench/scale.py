@@ -60,6 +60,7 @@ class Web:
     throughput: load.Throughput
     bare: load.Throughput
     latency: load.Latency
+    ladder: tuple[load.Latency, ...]     # lower rates, each for a few seconds: where p99 stays low
 
     @property
     def ratio(self) -> float:
@@ -100,12 +101,17 @@ def web(host: Host, database: str, data: Path, rate: float, seconds: float) -> W
         finally:
             stop(bare)
         latency = load.latency(port, calls[20_000:], rate, seconds)
+        ladder, used = [], 20_000 + int(rate * seconds)
+        for share in (0.25, 0.5, 0.75):
+            calls += [signed_call(PUBLIC_URL, rng.choice(numbers)) for _ in range(int(rate * share * 5))]
+            ladder.append(load.latency(port, calls[used:], rate * share, 5))
+            used = len(calls)
         peaks = tuple(_peak_mib(pid) for pid in workers)
     finally:
         log = stop(ours)
     if "Traceback" in log:
         print(log[-4000:], file=sys.stderr)
-    return Web(first_seconds, peaks, _combined(our_runs), _combined(bare_runs), latency)
+    return Web(first_seconds, peaks, _combined(our_runs), _combined(bare_runs), latency, tuple(ladder))
 
 
 def _combined(runs: list[load.Throughput]) -> load.Throughput:

@@ -15,6 +15,7 @@ from calendars.cli import calendars_cli
 from config.settings import Settings
 from coverage.cli import config_cli, coverage_cli, db_cli
 from coverage.pages import blueprint as notice_pages
+from coverage.practice import blueprint as practice_pages
 from coverage.privacy import redact_logs
 from coverage.views import blueprint as coverage_pages
 from routing.worker import scheduler_cli
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     coverage.auth.init_app(app)
     app.register_blueprint(coverage_pages)
     app.register_blueprint(notice_pages)
+    app.register_blueprint(practice_pages)
     routing.flask.init_app(app)
     for group in (calendars_cli, config_cli, coverage_cli, db_cli, scheduler_cli):
         app.cli.add_command(group)

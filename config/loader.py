@@ -28,6 +28,7 @@ from config.settings import (
     LANGUAGES,
     OFFICE_KINDS,
     TEXTS,
+    VOICEMAIL_NOTICES,
     WEEKDAYS,
     CalendarSource,
     CoveringOffice,
@@ -53,7 +54,7 @@ PRACTICE_KEYS = {
     "id": True, "name": True, "numbers": True, "front_desk": True, "timezone": True,
     "language": True, "calendars": True, "coverage": True, "opening_hours": False,
     "instructions": False, "ring_seconds": False, "greetings": False, "texts": False, "sms": False,
-    "email": False, "urgent_contact": False, "briefing_days": False,
+    "email": False, "urgent_contact": False, "briefing_days": False, "voicemail_notices": False,
 }
 OFFICE_KEYS = {
     "id": True, "kind": True, "name": True, "phone": True, "language": True,
@@ -684,6 +685,12 @@ def _read_practices(checker: _Checker, root: LineDict, folder: Path,
         sms = entry.get("sms")
         sms_e164 = _read_phone(checker, str(sms), checker.line_of(entry, "sms"), f"{key}.sms") if sms else None
         email = _read_email(checker, entry, f"{key}.email")
+        voicemail_notices = checker.text(entry, "voicemail_notices", f"{key}.voicemail_notices") or "right_away"
+        if voicemail_notices not in VOICEMAIL_NOTICES:
+            close = difflib.get_close_matches(voicemail_notices, VOICEMAIL_NOTICES, n=1)
+            checker.error(checker.line_of(entry, "voicemail_notices"), f"{key}.voicemail_notices",
+                          f'unknown choice "{voicemail_notices}"',
+                          (f'did you mean "{close[0]}"? ' if close else "") + f"use one of: {', '.join(VOICEMAIL_NOTICES)}")
         if checker.error_count() > before:
             raw_id = entry.get("id")
             if isinstance(raw_id, str) and _ID.match(raw_id):
@@ -695,7 +702,7 @@ def _read_practices(checker: _Checker, root: LineDict, folder: Path,
                 language=language, calendars=calendars, closure_chain=closure_chain,
                 after_hours_chain=after_hours_chain, opening_hours=hours, instructions=instructions,
                 ring_seconds=ring_seconds, greetings=greetings, texts=texts, sms=sms_e164, email=email,
-                urgent_contact=urgent, briefing_days=briefing_days,
+                urgent_contact=urgent, briefing_days=briefing_days, voicemail_notices=voicemail_notices,
             ))
     if "practices" in root and not practices and not broken and checker.error_count() == 0:
         checker.error(checker.line_of(root, "practices"), "practices", "no practice is configured",

@@ -17,6 +17,11 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 OFFICE_KINDS = ("partner", "answering_service")
 
+# When the practice hears of a voicemail left while it is closed outside a coverage period (lunch,
+# evening, weekend): each one right away, or gathered in one notice an hour; or only in the
+# morning digest and on its page.
+VOICEMAIL_NOTICES = ("right_away", "hourly", "digest_only")
+
 # What callers and covering offices hear, by name, with the placeholders each may use. The
 # default wording per language is in routing/greetings.py; the configuration may override any.
 GREETINGS: dict[str, frozenset[str]] = {
@@ -135,6 +140,7 @@ class Practice:
     email: str | None = None
     urgent_contact: UrgentContact | None = None
     briefing_days: tuple[int, ...] = (7, 1)  # days before a closure its covering offices are briefed
+    voicemail_notices: str = "right_away"     # one of VOICEMAIL_NOTICES
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def practice_to_json(practice: Practice) -> dict[str, Any]:
         "email": practice.email,
         "urgent_contact": [practice.urgent_contact.name, practice.urgent_contact.phone] if practice.urgent_contact
         else None,
-        "briefing_days": list(practice.briefing_days),
+        "briefing_days": list(practice.briefing_days), "voicemail_notices": practice.voicemail_notices,
     }
 
 
@@ -53,6 +53,7 @@ def practice_from_json(value: dict[str, Any]) -> Practice:
         instructions=value["instructions"], ring_seconds=int(value["ring_seconds"]), greetings=dict(value["greetings"]),
         texts=dict(value["texts"]), sms=value["sms"], email=value["email"],
         urgent_contact=UrgentContact(*urgent) if urgent else None, briefing_days=tuple(value["briefing_days"]),
+        voicemail_notices=value.get("voicemail_notices", "right_away"),
     )
 
 

@@ -77,7 +77,8 @@ def at_command(when: str, practice_id: str | None) -> None:
 def read_now(app: Flask, at: datetime, settings: Settings | None = None) -> Snapshots:
     """The practices read as of `at`, for the command line: the configuration and every calendar,
     read as the worker reads them, into a throwaway database (the real one is left alone). The
-    worker's copies on disk stand in for a calendar that cannot be read now."""
+    worker's copies on disk stand in for a calendar that cannot be read now. The closings set by
+    hand on the practice's page are read from the real database."""
     # Loaded here: the web processes that register these commands never read calendars.
     from calendars.pool import ExpansionPool
     from config import load_settings
@@ -91,7 +92,8 @@ def read_now(app: Flask, at: datetime, settings: Settings | None = None) -> Snap
                           pool=ExpansionPool(processes=0))
     refresher.use(Reloaded(settings))
     refresher.refresh(at)
-    return Snapshots(store)
+    # The closings set by hand (« Fermer maintenant ») are the real ones: a simulated call follows them.
+    return Snapshots(store, closings_store=app.extensions["releve.db"], now=lambda: at)
 
 
 def _read(at: datetime) -> Snapshots:

@@ -12,7 +12,7 @@ import secrets
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from flask import Flask, current_app
 
@@ -46,7 +46,8 @@ def init_app(app: Flask) -> None:
     app.extensions["releve.db"] = store
     log = ContactLog(store, data_dir / "spool")
     app.extensions["releve.contact_log"] = log
-    found = Snapshots(store, data_dir, cache_size=app.config.get("RELEVE_SCHEDULE_CACHE", 512))
+    found = Snapshots(store, data_dir, cache_size=app.config.get("RELEVE_SCHEDULE_CACHE", 512),
+                      now=lambda: app.config["RELEVE_CLOCK"]())
     app.extensions["releve.snapshots"] = found
     settings: Settings | None = app.config["RELEVE_SETTINGS"]
     embedded = app.config.get("RELEVE_EMBEDDED_WORKER", environment.embedded_worker or settings is not None)
@@ -166,4 +167,15 @@ def contact_log() -> ContactLog:
 
 def store() -> Store:
     found: Store = current_app.extensions["releve.db"]
+    return found
+
+
+class Recordings(Protocol):
+    """Where voicemails are kept (Twilio; the routing package gives the real one at wiring)."""
+
+    def fetch_recording(self, sid: str) -> tuple[bytes, str] | None: ...
+
+
+def recordings() -> Recordings:
+    found: Recordings = current_app.extensions["releve.transports"].recordings
     return found

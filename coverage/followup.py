@@ -1,19 +1,28 @@
-"""The follow-up list: everyone who called or wrote during a closure, and who needs a callback.
+"""Who called or wrote, and who still needs a callback.
 
-`Contact.needs_callback` and `PatientFollowUp.needs_callback` are the rule; the functions below
-read the contacts from the store and group them.
+The rule, in one place: a contact needs a callback when nobody took it (a voicemail, a call hung
+up before anyone answered, a text); a patient is still to call back when such a contact came
+after the last time a person took one of their calls and after the last time they were ticked
+off (`still_to_call`). Two lists use it: the follow-up list of a coverage period (`follow_up_list`)
+and the practice's callback list (`callback_list`), which holds every contact that came while
+nobody answered, whenever that was: lunch, evening, weekend, a coverage period.
+The functions below `still_to_call` read the contacts from the store and group them.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from config.phones import e164
-from coverage.store import followups
+from coverage.store import followups, reports
 from coverage.store.tables import ANSWERED, FRONT_DESK, OFFICE
+
+CALLBACK_DAYS = 30   # how far back the callback list looks
+DONE_SHOWN = timedelta(days=3)   # patients dealt with stay on the list this long, to be undone
 
 
 @dataclass(frozen=True)
@@ -28,22 +37,57 @@ class Contact:
     recording_seconds: int | None = None
     body: str = ""
     media: str = ""
+    ref: str = ""             # the call's or the text's SID
+    was_open: bool | None = None
+    note: str = ""            # what the covering office reported
+    reported_by: str | None = None
 
     @property
     def needs_callback(self) -> bool:
         """A person took the call: no. A voicemail, a hang-up, a text: the practice calls back."""
         if self.kind == "call":
             return self.outcome not in (OFFICE, FRONT_DESK, ANSWERED)
+        if self.was_open:
+            return False  # forwarded to the practice's own desk while it was open
         return self.outcome not in ("opt_out", "opt_in", "help", "from_office", "loop")
+
+    @property
+    def is_taken(self) -> bool:
+        """A person spoke with the caller: the front desk, or a covering office."""
+        return self.kind == "call" and self.outcome in (OFFICE, FRONT_DESK, ANSWERED)
+
+    @property
+    def has_voicemail(self) -> bool:
+        return self.kind == "call" and bool(self.recording_url)
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A patient ticked off: every contact up to `covers_until` is dealt with."""
+
+    patient: str
+    covers_until: datetime
+    done_at: datetime
+    done_by: str
+
+
+def still_to_call(contacts: Iterable[Contact], ticked_until: datetime | None = None) -> tuple[Contact, ...]:
+    """The contacts still waiting for a callback: those that need one and came after the patient
+    was last reached (a call a person took) and after they were last ticked off."""
+    items = list(contacts)
+    since = max((c.at.timestamp() for c in items if c.is_taken), default=float("-inf"))
+    if ticked_until is not None:
+        since = max(since, ticked_until.timestamp())
+    return tuple(c for c in items if c.needs_callback and c.at.timestamp() > since)
 
 
 @dataclass(frozen=True)
 class PatientFollowUp:
-    """All the contacts of one patient (one number) during a closure."""
+    """All the contacts of one patient (one number) over a span, and where they stand."""
 
     number: str
     contacts: tuple[Contact, ...]
-    done_at: datetime | None
+    tick: Tick | None = None
 
     @property
     def is_withheld(self) -> bool:
@@ -51,38 +95,119 @@ class PatientFollowUp:
         return e164(self.number) is None
 
     @property
+    def to_call(self) -> tuple[Contact, ...]:
+        return still_to_call(self.contacts, self.tick.covers_until if self.tick else None)
+
+    @property
     def needs_callback(self) -> bool:
-        return self.done_at is None and not self.is_withheld and any(c.needs_callback for c in self.contacts)
+        return not self.is_withheld and bool(self.to_call)
+
+    @property
+    def done_at(self) -> datetime | None:
+        """When the patient was ticked off, if that still stands (no contact came after)."""
+        return self.tick.done_at if self.tick and not self.to_call else None
+
+    @property
+    def reached_by(self) -> Contact | None:
+        """The call a person took after the patient's last contact that needed a callback: they
+        were reached (by an office, the front desk) and need no callback for what came before."""
+        needing = [c for c in self.contacts if c.needs_callback]
+        taken = [c for c in self.contacts if c.is_taken]
+        if not needing or not taken or self.to_call:
+            return None
+        last = taken[-1]
+        return last if last.at.timestamp() > needing[0].at.timestamp() else None
+
+    @property
+    def state(self) -> str:
+        """to_call, done (ticked off), reached (a later call was taken), no_number, or none."""
+        if self.is_withheld:
+            return "no_number"
+        if self.to_call:
+            return "to_call"
+        if self.done_at is not None:
+            return "done"
+        return "reached" if self.reached_by is not None else "none"
+
+    @property
+    def last_at(self) -> datetime:
+        return self.contacts[-1].at
+
+
+def _contact(row: Any, kind: str) -> Contact:
+    if kind == "call":
+        return Contact(row.started_at, "call", row.outcome or "", row.office_id, row.recording_url,
+                       row.recording_seconds, ref=row.call_sid, was_open=row.was_open)
+    return Contact(row.received_at, "text", row.handling or "", row.office_id, body=row.body, media=row.media,
+                   ref=row.message_sid, was_open=row.was_open)
 
 
 def contacts_between(connection: Connection, practice_id: str, start: datetime, end: datetime,
-                     office_id: str | None = None) -> list[tuple[str, Contact]]:
+                     office_id: str | None = None, number: str | None = None) -> list[tuple[str, Contact]]:
     """(patient number, contact) for every call and text of the practice in [start, end),
-    optionally only those that went to one covering office."""
-    found: list[tuple[str, Contact]] = []
-    for row in followups.calls_between(connection, practice_id, start, end, office_id):
-        found.append((row.caller, Contact(row.started_at, "call", row.outcome or "", row.office_id, row.recording_url,
-                                          row.recording_seconds)))
-    for row in followups.texts_between(connection, practice_id, start, end, office_id):
-        found.append((row.sender, Contact(row.received_at, "text", row.handling or "", row.office_id, body=row.body,
-                                          media=row.media)))
+    optionally only those that went to one covering office, or of one number; with what the
+    covering office reported on each."""
+    rows = [(row.caller, _contact(row, "call"))
+            for row in followups.calls_between(connection, practice_id, start, end, office_id, number)]
+    rows += [(row.sender, _contact(row, "text"))
+             for row in followups.texts_between(connection, practice_id, start, end, office_id, number)]
+    notes = reports.reports_of(connection, practice_id, [c.ref for _, c in rows])
+    found = []
+    for number_, contact in rows:
+        note = notes.get(contact.ref)
+        if note is not None:
+            contact = Contact(**{**contact.__dict__, "note": note.note, "reported_by": note.office_id})
+        found.append((number_, contact))
     found.sort(key=lambda item: item[1].at)
     return found
 
 
-def follow_up_list(connection: Connection, practice_id: str, period_key: str, start: datetime,
-                   end: datetime) -> list[PatientFollowUp]:
-    """Grouped per patient; those who still need a callback first, then in order of first contact."""
-    done = followups.done_at(connection, practice_id, period_key)
-    grouped: dict[str, list[Contact]] = {}
-    for number, contact in contacts_between(connection, practice_id, start, end):
-        grouped.setdefault(number, []).append(contact)
-    patients = [PatientFollowUp(number, tuple(items), done.get(number)) for number, items in grouped.items()]
-    patients.sort(key=lambda p: (not p.needs_callback, p.contacts[0].at))
+def _ticks(connection: Connection, practice_id: str, patients: list[str]) -> dict[str, Tick]:
+    """The latest standing tick of each patient."""
+    latest: dict[str, Tick] = {}
+    for row in followups.ticks(connection, practice_id, patients):
+        latest[row.patient] = Tick(row.patient, row.covers_until, row.done_at, row.done_by)
+    return latest
+
+
+def grouped(contacts: Sequence[tuple[str, Contact]], ticks: dict[str, Tick]) -> list[PatientFollowUp]:
+    """Per patient; those who still need a callback first, then in order of first contact."""
+    by_number: dict[str, list[Contact]] = {}
+    for number, contact in contacts:
+        by_number.setdefault(number, []).append(contact)
+    patients = [PatientFollowUp(number, tuple(items), ticks.get(number)) for number, items in by_number.items()]
+    patients.sort(key=lambda p: (not p.needs_callback, p.contacts[0].at.timestamp()))
     return patients
+
+
+def follow_up_list(connection: Connection, practice_id: str, start: datetime, end: datetime) -> list[PatientFollowUp]:
+    """The follow-up list of a coverage period: everyone who called or wrote in [start, end)."""
+    contacts = contacts_between(connection, practice_id, start, end)
+    return grouped(contacts, _ticks(connection, practice_id, sorted({n for n, _ in contacts})))
+
+
+def callback_list(connection: Connection, practice_id: str, now: datetime) -> list[PatientFollowUp]:
+    """The practice's callback list: every patient with a contact nobody took over the last
+    CALLBACK_DAYS, until ticked off (and for DONE_SHOWN after, to undo); those reached later by
+    an office or the front desk are shown as such."""
+    contacts = contacts_between(connection, practice_id, now - timedelta(days=CALLBACK_DAYS), now + timedelta(days=1))
+    needing = {number for number, contact in contacts if contact.needs_callback}
+    contacts = [(number, contact) for number, contact in contacts if number in needing]
+    patients = grouped(contacts, _ticks(connection, practice_id, sorted(needing)))
+    recent = now.timestamp() - DONE_SHOWN.total_seconds()
+    return [p for p in patients if p.state == "to_call" or p.last_at.timestamp() >= recent]
 
 
 def summary(items: list[PatientFollowUp]) -> dict[str, Any]:
     return {"patients": len(items), "to_call": sum(1 for p in items if p.needs_callback),
             "calls": sum(1 for p in items for c in p.contacts if c.kind == "call"),
             "texts": sum(1 for p in items for c in p.contacts if c.kind == "text")}
+
+
+def tick_off(connection: Connection, practice_id: str, patient: str, covers_until: datetime, at: datetime,
+             by: str) -> None:
+    followups.tick(connection, practice_id, patient, covers_until, at, by)
+
+
+def undo_tick(connection: Connection, practice_id: str, patient: str, at: datetime, by: str) -> None:
+    followups.untick(connection, practice_id, patient, at, by)

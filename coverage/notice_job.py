@@ -17,15 +17,30 @@ from sqlalchemy.engine import Connection
 
 from config.settings import CoveringOffice, Practice, Settings
 from coverage.briefing import make_briefing
-from coverage.followup import follow_up_list, summary
-from coverage.notices import FOLLOW_UP_USEFUL, TELLS, Due, Told, daytime, due_notices, follow_up_due
+from coverage.followup import contacts_between, follow_up_list, grouped, summary
+from coverage.notices import (
+    FOLLOW_UP_USEFUL,
+    TELLS,
+    VOICEMAIL_LOOKBACK,
+    Due,
+    Left,
+    Told,
+    VoicemailNotice,
+    daytime,
+    digest_window,
+    due_notices,
+    follow_up_due,
+    in_a_period,
+    voicemail_notices_due,
+)
 from coverage.periods import CoveragePeriod, coverage_periods
 from coverage.schedule import Schedule
-from coverage.store import Store, outbox
+from coverage.store import Store, followups, outbox
 from coverage.store import notices as notice_rows
 from coverage.wording.dates import format_kept_span, format_moment, format_span
 from coverage.wording.labels import words
 from coverage.wording.names import of_name
+from coverage.wording.numbers import format_phone
 from coverage.wording.render import render
 
 logger = logging.getLogger(__name__)
@@ -37,6 +52,8 @@ class Links:
 
     briefing: Callable[[Practice, str, CoveragePeriod], str]
     follow_up: Callable[[Practice, CoveragePeriod], str]
+    callbacks: Callable[[Practice], str]            # the practice's callback list (signed in)
+    voicemail: Callable[[Practice, str], str]       # one voicemail played on the practice's page
 
 
 @dataclass(frozen=True)
@@ -68,6 +85,13 @@ def run_notices(store: Store, practices: Iterable[PracticeNow], links: Links, no
             for period in periods:
                 if follow_up_due(practice, period, now):
                     done += _follow_up(connection, each.settings, practice, period, links, now)
+            lefts = [Left(r.call_sid, r.started_at, r.was_open)
+                     for r in followups.voicemails_since(connection, practice.id, now - VOICEMAIL_LOOKBACK)]
+            for notice in voicemail_notices_due(practice, lefts, periods, now):
+                done += _voicemail_notice(connection, each.settings, practice, notice, links, now)
+            window = digest_window(each.schedule, now)
+            if window is not None:
+                done += _digest(connection, each.settings, practice, periods, window, links, now)
     for line in done:
         logger.info("notice: %s", line)
     return done
@@ -160,11 +184,15 @@ def _follow_up(connection: Connection, settings: Settings, practice: Practice, p
     if not notice_rows.claim_notice(connection, row):
         return []
     end = period.reopens_at or period.end
-    items = follow_up_list(connection, practice.id, period.key, period.start, end)
+    items = follow_up_list(connection, practice.id, period.start, end)
+    if not items:
+        notice_rows.set_state(connection, row, "empty")  # nobody called or wrote: no "0 patient(s)" email
+        return [f"{practice.id}: no follow-up list for {period.key}, nobody called or wrote"]
     w = words(practice.language)
     # `offices`: the list says "Pris par Cabinet du Dr Martin", not the office's id.
     context = {"practice": practice, "period": period, "items": items, "counts": summary(items), "w": w,
                "offices": settings.offices, "link": links.follow_up(practice, period),
+               "listen": lambda ref: links.voicemail(practice, ref),
                "span": format_span(period.start, period.end, practice.language, is_all_day=period.closure.is_all_day)}
     subject = w["follow_up_subject"].format(practice=practice.name.written, **summary(items))
     message_id = None
@@ -179,3 +207,65 @@ def _follow_up(connection: Connection, settings: Settings, practice: Practice, p
             body=f"{subject} {context['link']}", at=now)
     notice_rows.record_notice_message(connection, row, message_id)
     return [f"{practice.id}: follow-up list for {period.key} ({summary(items)['to_call']} to call back)"]
+
+
+def _to_practice(connection: Connection, practice: Practice, purpose: str, subject: str, text: str,
+                 html: str | None, sms: str, now: datetime) -> int | None:
+    """A notice to the practice itself: by email, else by SMS to its staff mobile."""
+    if practice.email:
+        return outbox.queue_email(connection, practice_id=practice.id, purpose=purpose, to=practice.email,
+                                  subject=subject, text=text, html=html, at=now)
+    if practice.sms:
+        return outbox.queue_sms(connection, practice_id=practice.id, purpose=purpose, sender=practice.numbers[0],
+                                to=practice.sms, body=sms, at=now)
+    logger.warning("practice %s has no email or sms: its %s cannot be sent", practice.id, purpose)
+    return None
+
+
+def _voicemail_notice(connection: Connection, settings: Settings, practice: Practice, notice: VoicemailNotice,
+                      links: Links, now: datetime) -> list[str]:
+    first, last = notice.voicemails[0].at, notice.voicemails[-1].at
+    due = Due("voicemail", "", notice.key, "", None)
+    row = _row(practice, due, "", first, last, now)
+    if not notice_rows.claim_notice(connection, row):
+        return []
+    refs = {v.ref for v in notice.voicemails}
+    contacts = [(number, c) for number, c in contacts_between(connection, practice.id, first, last + timedelta(seconds=1))
+                if c.ref in refs]
+    w = words(practice.language)
+    context = {"practice": practice, "contacts": contacts, "w": w, "offices": settings.offices,
+               "link": links.callbacks(practice), "listen": lambda ref: links.voicemail(practice, ref)}
+    number = contacts[0][0] if contacts else ""
+    subject = (w["voicemail_subject"].format(number=format_phone(number) if number.startswith("+") else w["withheld"],
+                                             practice=practice.name.written)
+               if len(refs) == 1 else w["voicemails_subject"].format(count=len(refs), practice=practice.name.written))
+    text = render("notices/voicemail.txt", **context)
+    message_id = _to_practice(connection, practice, "voicemail", subject, text,
+                              render("notices/voicemail_email.html", **context), f"{subject} {context['link']}", now)
+    notice_rows.record_notice_message(connection, row, message_id)
+    return [f"{practice.id}: voicemail notice ({len(refs)})"]
+
+
+def _digest(connection: Connection, settings: Settings, practice: Practice, periods: list[CoveragePeriod],
+            window: tuple[datetime, datetime], links: Links, now: datetime) -> list[str]:
+    """The morning digest: what came since the closing, outside coverage periods (those are on
+    their follow-up list); nothing at all when nothing came."""
+    closing, opening = window
+    contacts = [(n, c) for n, c in contacts_between(connection, practice.id, closing, opening)
+                if not in_a_period(c.at, periods)]
+    if not contacts:
+        return []
+    due = Due("digest", "", f"digest:{opening.isoformat()}", "", None)
+    if not notice_rows.claim_notice(connection, _row(practice, due, "", closing, opening, now)):
+        return []
+    items = grouped(contacts, {})
+    w = words(practice.language)
+    counts = summary(items)
+    context = {"practice": practice, "items": items, "counts": counts, "w": w, "offices": settings.offices,
+               "link": links.callbacks(practice), "listen": lambda ref: links.voicemail(practice, ref),
+               "span": format_kept_span(closing, opening, practice.language)}
+    subject = w["digest_subject"].format(practice=practice.name.written, **counts)
+    message_id = _to_practice(connection, practice, "digest", subject, render("notices/digest.txt", **context),
+                              render("notices/digest_email.html", **context), f"{subject} {context['link']}", now)
+    notice_rows.record_notice_message(connection, _row(practice, due, "", closing, opening, now), message_id)
+    return [f"{practice.id}: morning digest ({counts['patients']} patient(s), {counts['to_call']} to call back)"]

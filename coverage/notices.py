@@ -10,11 +10,16 @@ calendar now, not with what was ever sent:
   or that it no longer covers; never while a calendar has not been read (an unreadable calendar is
   not a cancelled closure);
 - a **start** notice when coverage starts, an **end** notice when it ends (for a day);
-- the practice's **follow-up list** at 7:00 the morning it reopens (for a week).
+- the practice's **follow-up list** at 7:00 the morning it reopens (for a week), when anybody
+  called or wrote;
+- a **voicemail notice** when a voicemail is left while the practice is closed outside a coverage
+  period (right away, or gathered by the hour, as the practice chose);
+- the **morning digest** at the first opening of the day, when anything came since the closing.
 `coverage.notice_job` turns what is due into rows, messages and emails.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +27,7 @@ from datetime import datetime, timedelta
 from config.settings import Practice
 from coverage.hours import local_at
 from coverage.periods import CoveragePeriod
+from coverage.schedule import Schedule
 
 FOLLOW_UP_USEFUL = timedelta(days=7)
 END_NOTICE_USEFUL = timedelta(days=1)
@@ -139,3 +145,69 @@ def daytime(instant: datetime, practice: Practice) -> datetime:
         return local
     day = local.date() if local.hour < DAY_STARTS else local.date() + timedelta(days=1)
     return local_at(day, DAY_STARTS * 3600, practice.timezone)
+
+
+# -- what the practice hears of between two openings -------------------------------------------
+
+VOICEMAIL_LOOKBACK = timedelta(days=1)   # a voicemail notice older than this is not sent any more
+DIGEST_USEFUL = timedelta(hours=4)       # the morning digest goes within this of the opening
+HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Left:
+    """A voicemail in the contact log."""
+
+    ref: str
+    at: datetime
+    was_open: bool
+
+
+@dataclass(frozen=True)
+class VoicemailNotice:
+    """A notice to the practice of one voicemail (right away) or of an hour's voicemails."""
+
+    key: str
+    voicemails: tuple[Left, ...]
+
+
+def in_a_period(at: datetime, periods: Iterable[CoveragePeriod]) -> bool:
+    """Whether `at` falls in a coverage period: what came then is on its follow-up list."""
+    stamp = at.timestamp()
+    return any(p.start.timestamp() <= stamp < p.end.timestamp() for p in periods)
+
+
+def voicemail_notices_due(practice: Practice, voicemails: Iterable[Left], periods: list[CoveragePeriod],
+                          now: datetime) -> list[VoicemailNotice]:
+    """The notices of voicemails left while the practice was closed outside a coverage period
+    (lunch, evening, weekend; a coverage period has its covering office and its follow-up list).
+    `right_away`: one per voicemail; `hourly`: one per hour that had any, once the hour is over."""
+    stamp = now.timestamp()
+    kept = [v for v in voicemails if not v.was_open and not in_a_period(v.at, periods)
+            and stamp - VOICEMAIL_LOOKBACK.total_seconds() <= v.at.timestamp() <= stamp]
+    if practice.voicemail_notices == "right_away":
+        return [VoicemailNotice(f"voicemail:{v.ref}", (v,)) for v in kept]
+    if practice.voicemail_notices != "hourly":
+        return []
+    hours: dict[datetime, list[Left]] = {}
+    for voicemail in kept:
+        local = voicemail.at.astimezone(practice.timezone)
+        hours.setdefault(local.replace(minute=0, second=0, microsecond=0), []).append(voicemail)
+    return [VoicemailNotice(f"voicemails:{start.isoformat()}", tuple(items)) for start, items in sorted(hours.items())
+            if stamp >= start.timestamp() + HOUR.total_seconds()]
+
+
+def digest_window(schedule: Schedule, now: datetime) -> tuple[datetime, datetime] | None:
+    """(the closing, the opening) when the morning digest is due at `now`: within DIGEST_USEFUL
+    of the first opening of the practice's day, it tells what came since the last closing."""
+    starts, ends = schedule.open_starts, schedule.open_ends
+    stamp = now.timestamp()
+    index = bisect_right(starts, stamp) - 1
+    if index < 0 or stamp - starts[index] >= DIGEST_USEFUL.total_seconds():
+        return None
+    tz = schedule.tz
+    opening = datetime.fromtimestamp(starts[index], tz)
+    if index > 0 and datetime.fromtimestamp(starts[index - 1], tz).date() == opening.date():
+        return None  # the afternoon after lunch: the morning's digest went already
+    closing = datetime.fromtimestamp(ends[index - 1], tz) if index > 0 else opening - timedelta(days=1)
+    return closing, opening

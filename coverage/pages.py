@@ -4,19 +4,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from config.settings import Practice
 from coverage.briefing import make_briefing
 from coverage.flask import snapshots
-from coverage.followup import contacts_between, follow_up_list, summary
+from coverage.followup import contacts_between, follow_up_list, summary, tick_off
 from coverage.links import BRIEFING_GRACE, FOLLOW_UP_GRACE, make_token, read_token
 from coverage.notice_job import Links
 from coverage.periods import CoveragePeriod, coverage_periods
+from coverage.practice import play
 from coverage.security import check_csrf
 from coverage.snapshots import PracticeView
-from coverage.store.followups import mark_done
+from coverage.store import followups
 from coverage.wording.dates import format_kept_span, format_moment, format_span
 from coverage.wording.labels import words
 
@@ -97,11 +98,24 @@ def follow_up(token: str) -> Any:
     practice, start, end = _follow_up_window(payload)
     settings = _view(practice.id).settings
     with current_app.extensions["releve.db"].begin() as connection:
-        items = follow_up_list(connection, practice.id, payload["k"], start, end)
+        items = follow_up_list(connection, practice.id, start, end)
     return render_template(
         "follow_up.html", token=token, practice=practice, items=items, counts=summary(items), w=words(practice.language),
+        listen=lambda ref: url_for("pages.follow_up_voicemail", token=token, call_sid=ref),
         lang=practice.language, tz=practice.timezone, offices=settings.offices,
         span=format_kept_span(start, datetime.fromtimestamp(payload["e"], practice.timezone), practice.language))
+
+
+@blueprint.get("/follow-up/<token>/voicemail/<call_sid>")
+def follow_up_voicemail(token: str, call_sid: str) -> Response:
+    """A voicemail of the follow-up list, played through Relève (the link is the list's)."""
+    payload = _payload("follow-up", token)
+    practice, start, end = _follow_up_window(payload)
+    with current_app.extensions["releve.db"].begin() as connection:
+        row = followups.call_row(connection, practice.id, call_sid)
+    if row is None or not start.timestamp() <= row.started_at.timestamp() < end.timestamp():
+        abort(404)
+    return play(row)
 
 
 @blueprint.post("/follow-up/<token>/done")
@@ -112,10 +126,10 @@ def follow_up_done(token: str) -> Response:
     patient = request.form.get("patient", "").strip()
     practice, start, end = _follow_up_window(payload)
     with current_app.extensions["releve.db"].begin() as connection:
-        numbers = {item.number for item in follow_up_list(connection, practice.id, payload["k"], start, end)}
-        if patient not in numbers:
+        found = {item.number: item for item in follow_up_list(connection, practice.id, start, end)}
+        if patient not in found:
             abort(400, description="this number is not on this follow-up list")
-        mark_done(connection, payload["p"], payload["k"], patient, _now())
+        tick_off(connection, practice.id, patient, found[patient].last_at, _now(), "follow-up link")
     return redirect(request.path.rsplit("/done", 1)[0], code=303)
 
 
@@ -141,4 +155,10 @@ def links_for(base_url: str, secret: str) -> Links:
                            r=reopening.timestamp())
         return f"{base}/follow-up/{token}"
 
-    return Links(briefing_link, follow_up_link)
+    def callbacks_link(practice: Practice) -> str:
+        return f"{base}/practice/{practice.id}/callbacks"
+
+    def voicemail_link(practice: Practice, call_sid: str) -> str:
+        return f"{base}/practice/{practice.id}/voicemail/{call_sid}"
+
+    return Links(briefing_link, follow_up_link, callbacks_link, voicemail_link)

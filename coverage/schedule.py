@@ -270,6 +270,11 @@ def _within_hours(schedule: Schedule, at: datetime, stamp: float) -> bool:
     return is_open_at(schedule.hours, schedule.tz, at)
 
 
+def is_within_hours(schedule: Schedule, at: datetime) -> bool:
+    """Whether `at` is inside the practice's weekly opening hours, closures aside."""
+    return _within_hours(schedule, at, at.timestamp())
+
+
 def resolve_coverage(schedule: Schedule, at: datetime) -> Answer:
     """Open, or closed with the closure, the coverage chain to try and the reopening instant.
 

@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,9 @@ from typing import Any
 from calendars.errors import CalendarError, NotACalendar, OverLimits, SourceUnreachable
 from config.settings import CalendarSource, Practice, Service, Settings
 from config.snapshot import service_from_json, settings_from_json
+from coverage.closing import Closing, with_closing
 from coverage.schedule import Answer, Schedule, decode, resolve_coverage, resolve_near
-from coverage.store import Store, StoreUnavailable, snapshots
+from coverage.store import Store, StoreUnavailable, closings, snapshots
 from coverage.store.engine import private_folder
 
 logger = logging.getLogger(__name__)
@@ -131,8 +132,11 @@ class Snapshots:
     """The web processes' practices: the directory, and a cache of decoded snapshots."""
 
     def __init__(self, store: Store, data_dir: Path | None = None, cache_size: int = CACHE_SIZE,
-                 clock: Callable[[], float] = time.monotonic, near_cache_size: int = NEAR_CACHE_SIZE) -> None:
-        self.store, self.data_dir, self.clock = store, data_dir, clock
+                 clock: Callable[[], float] = time.monotonic, near_cache_size: int = NEAR_CACHE_SIZE,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC), closings_store: Store | None = None) -> None:
+        self.store, self.data_dir, self.clock, self.now = store, data_dir, clock, now
+        self.closings_store = closings_store  # where closings are read, when not in `store`
+        self._closings: dict[str, tuple[Closing, ...]] = {}
         self.cache_size = cache_size
         self.near_cache_size = near_cache_size
         self._directory: Directory | None = None
@@ -164,7 +168,15 @@ class Snapshots:
     def _reload_directory(self) -> None:
         self._checked = self.clock()
         try:
+            if self.closings_store is not None:
+                try:
+                    with self.closings_store.begin() as connection:
+                        self._closings = _closings(closings.running(connection, self.now()))
+                except StoreUnavailable:
+                    pass
             with self.store.begin() as connection:
+                if self.closings_store is None:
+                    self._closings = _closings(closings.running(connection, self.now()))
                 generation = snapshots.generation(connection)
                 if self._directory is not None and generation == self._directory.generation \
                         and not self._directory.is_from_disk:
@@ -243,16 +255,27 @@ class Snapshots:
     def answer(self, practice_id: str, at: datetime) -> Answer:
         return self.view_and_answer(practice_id, at)[1]
 
+    def closing(self, practice_id: str, at: datetime) -> Closing | None:
+        """The practice's « Fermer maintenant » running at `at`, as last read (every CHECK_SECONDS)."""
+        self.directory()
+        return next((c for c in self._closings.get(practice_id, ()) if c.runs_at(at)), None)
+
+    def closings(self, practice_id: str) -> tuple[Closing, ...]:
+        """The practice's closings still running or to come."""
+        self.directory()
+        return self._closings.get(practice_id, ())
+
     def view_and_answer(self, practice_id: str, at: datetime) -> tuple[PracticeView, Answer]:
-        """Who covers the practice at `at`, from the coming weeks when they can tell, else from
-        the whole schedule; with the view it came from."""
+        """Who covers the practice at `at` (a closing set by hand first), from the coming weeks
+        when they can tell, else from the whole schedule; with the view it came from."""
         near = self.near_view(practice_id)
+        closing = self.closing(practice_id, at)
         if near.is_near:
             found = resolve_near(near.schedule, at)
             if found is not None:
-                return near, found
+                return near, with_closing(found, closing, near.practice, near.schedule)
         whole = self.view(practice_id)
-        return whole, resolve_coverage(whole.schedule, at)
+        return whole, with_closing(resolve_coverage(whole.schedule, at), closing, whole.practice, whole.schedule)
 
     def _cached(self, cache: OrderedDict[str, PracticeView], size: int, practice_id: str,
                 load: Callable[[Any, str], Any]) -> PracticeView:
@@ -305,6 +328,15 @@ def _load_near(connection: Any, practice_id: str) -> snapshots.NearSnapshot | No
     if found is not None and found.near is None:
         raise _NoNear(practice_id)
     return found
+
+
+def _closings(rows: list[Any]) -> dict[str, tuple[Closing, ...]]:
+    found: dict[str, list[Closing]] = {}
+    for row in rows:
+        found.setdefault(row.practice_id, []).append(Closing(
+            row.id, row.practice_id, row.starts_at, row.ends_at, row.reason,
+            tuple(o for o in row.chain.split(",") if o), row.set_by))
+    return {ident: tuple(sorted(items, key=lambda c: c.starts_at.timestamp())) for ident, items in found.items()}
 
 
 def _error_of(label: str, error: dict[str, Any]) -> CalendarError:

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
-from coverage.auth import admin_required
+from coverage.auth import admin_required, make_user, signed_in_user
 from coverage.flask import snapshots, store
 from coverage.plan import coverage_plan
 from coverage.schedule import resolve_coverage
-from coverage.store import StoreUnavailable
+from coverage.security import check_csrf
+from coverage.store import StoreUnavailable, users
 from coverage.store.outbox import recent
 from coverage.wording.dates import format_entry_dates, format_moment
 from coverage.wording.labels import label
@@ -78,3 +80,35 @@ def home() -> str:
         format_entry_dates=format_entry_dates,
         format_phone=format_phone,
     )
+
+
+@blueprint.get("/admin/users")
+@admin_required
+def users_page(problem: str | None = None) -> tuple[str, int]:
+    """Every practice's users: the administrator adds and removes them."""
+    with store().begin() as connection:
+        found = users.of_practice(connection)
+    return render_template("users.html", users=found, practices=snapshots().directory().practices,
+                           problem=problem), 400 if problem else 200
+
+
+@blueprint.post("/admin/users")
+@admin_required
+def add_user() -> tuple[str, int] | Response:
+    check_csrf()
+    password = request.form.get("password", "") or None
+    try:
+        make_user(request.form.get("email", "").strip(), request.form.get("practice", ""),
+                  request.form.get("name", "").strip(), password, signed_in_user() or "administrator")
+    except ValueError as exc:
+        return users_page(problem=str(exc))
+    return redirect(url_for("coverage.users_page"), code=303)
+
+
+@blueprint.post("/admin/users/<int:user_id>/remove")
+@admin_required
+def remove_user(user_id: int) -> Response:
+    check_csrf()
+    with store().begin() as connection:
+        users.disable(connection, user_id, current_app.config["RELEVE_CLOCK"]())
+    return redirect(url_for("coverage.users_page"), code=303)

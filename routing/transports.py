@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from email.utils import formataddr
 from typing import Protocol
 
+import requests
 from twilio.base.exceptions import TwilioRestException  # type: ignore[import-untyped]
 from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-untyped]
 from twilio.rest import Client  # type: ignore[import-untyped]
@@ -134,6 +135,11 @@ class SmtpEmail:
 class RecordingStore(Protocol):
     def delete_recording(self, sid: str) -> bool: ...
 
+    def fetch_recording(self, sid: str) -> tuple[bytes, str] | None: ...
+
+
+RECORDING_MAX_BYTES = 40 * 1024 * 1024   # a voicemail of an hour in MP3 is about 15 MiB
+
 
 class TwilioRecordings:
     """Voicemail recordings kept at Twilio: deleted with the call after the retention period."""
@@ -154,12 +160,36 @@ class TwilioRecordings:
             raise TransportError(f"Twilio could not be reached: {type(exc).__name__}", permanent=False) from None
         return True
 
+    def fetch_recording(self, sid: str) -> tuple[bytes, str] | None:
+        """The voicemail's audio (MP3) and its content type, fetched with the account's credentials
+        for the practice's page; None when Twilio has it no longer. The address is built from the
+        SID, never taken from a request."""
+        base = str(self.client.api.base_url).rstrip("/")
+        url = f"{base}/2010-04-01/Accounts/{self.client.account_sid}/Recordings/{sid}.mp3"
+        try:
+            with requests.get(url, auth=(self.client.username, self.client.password), timeout=TIMEOUT_SECONDS,
+                              stream=True) as answer:
+                if answer.status_code == 404:
+                    return None
+                if answer.status_code != 200:
+                    raise TransportError(f"Twilio did not give the recording {sid} (HTTP {answer.status_code})",
+                                         permanent=False)
+                audio = answer.raw.read(RECORDING_MAX_BYTES + 1, decode_content=True)
+                if len(audio) > RECORDING_MAX_BYTES:
+                    raise TransportError(f"the recording {sid} is larger than a voicemail can be", permanent=True)
+                return audio, answer.headers.get("Content-Type", "audio/mpeg").split(";")[0]
+        except requests.RequestException as exc:
+            raise TransportError(f"Twilio could not be reached: {type(exc).__name__}", permanent=False) from None
+
 
 class NoRecordings:
     """Without Twilio credentials there is no recording of ours at Twilio to delete."""
 
     def delete_recording(self, sid: str) -> bool:
         return False
+
+    def fetch_recording(self, sid: str) -> tuple[bytes, str] | None:
+        return None
 
 
 class Outbox:

@@ -8,7 +8,8 @@ and reads what was received in `requests`.
 
 Recordings: `DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json` answers 204 for a
 recording the stand-in holds (`recordings`, filled by `add_recording`) and 404 (error 20404) for one
-it does not; `script(sid, 500)` makes the next try fail.
+it does not; `script(sid, 500)` makes the next try fail. `GET …/Recordings/{Sid}.mp3` answers the
+audio (audio/mpeg), or 404 with error 20404.
 """
 from __future__ import annotations
 
@@ -132,7 +133,8 @@ class TwilioApi:
 
     # -- answering ------------------------------------------------------------------------------
 
-    def answer(self, method: str, path: str, authorization: str, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    def answer(self, method: str, path: str, authorization: str,
+               form: dict[str, str]) -> tuple[int, dict[str, Any] | bytes]:
         authorized = authorization == "Basic " + base64.b64encode(
             f"{self.account_sid}:{self.auth_token}".encode()).decode()
         with self._lock:
@@ -142,6 +144,10 @@ class TwilioApi:
         recordings = f"{API}/Accounts/{self.account_sid}/Recordings/"
         if path.startswith(recordings) and method == "DELETE" and path.endswith(".json"):
             return self._delete_recording(path, path[len(recordings):-len(".json")])
+        if path.startswith(recordings) and method == "GET" and path.endswith(".mp3"):
+            with self._lock:
+                audio = self.recordings.get(path[len(recordings):-len(".mp3")])
+            return (200, audio) if audio is not None else _error(20404, path=path)
         if method != "POST" or path != f"{API}/Accounts/{self.account_sid}/Messages.json":
             return _error(20404, path=path)
         to, body = form.get("To", ""), form.get("Body", "")
@@ -233,10 +239,11 @@ class _Handler(BaseHTTPRequestHandler):
         form = {name: values[-1] for name, values in parse_qs(raw, keep_blank_values=True).items()}
         path = self.path.partition("?")[0]
         status, body = self.stand_in.answer(self.command, path, self.headers.get("Authorization", ""), form)
-        payload = json.dumps(body).encode() if status != 204 else b""
+        is_audio = isinstance(body, bytes)
+        payload = body if isinstance(body, bytes) else json.dumps(body).encode() if status != 204 else b""
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", "audio/mpeg" if is_audio else "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)

@@ -36,3 +36,8 @@ def last_told(connection: Connection, practice_id: str, office_id: str, key: str
     return connection.execute(select(notices).where(
         notices.c.practice_id == practice_id, notices.c.office_id == office_id, notices.c.period_key == key,
         notices.c.kind.in_(kinds), notices.c.state == "queued").order_by(notices.c.id.desc()).limit(1)).first()
+
+
+def set_state(connection: Connection, row: dict[str, Any], state: str) -> None:
+    """A notice claimed but not sent, and why ("empty": there was nothing to tell)."""
+    connection.execute(notices.update().where(*(notices.c[name] == row[name] for name in KEY)).values(state=state))

@@ -20,12 +20,17 @@ from coverage.store.tables import (
     FAILED,
     OUTBOX,
     SENT,
+    acknowledgements,
+    alerts,
     call_legs,
+    callbacks,
     calls,
-    follow_ups,
+    closed_now,
     messages,
     notices,
+    office_reports,
     sign_in_attempts,
+    sign_in_links,
     texts,
 )
 
@@ -77,6 +82,11 @@ def delete_expired(connection: Connection, before: datetime, now: datetime) -> D
     removed_messages = connection.execute(delete(messages).where(and_(
         messages.c.created_at < before, messages.c.state.in_((SENT, DELIVERED, FAILED, OUTBOX))))).rowcount
     other = connection.execute(delete(notices).where(notices.c.period_end < before)).rowcount
-    other += connection.execute(delete(follow_ups).where(follow_ups.c.done_at < before)).rowcount
+    other += connection.execute(delete(callbacks).where(callbacks.c.done_at < before)).rowcount
+    other += connection.execute(delete(office_reports).where(office_reports.c.at < before)).rowcount
+    other += connection.execute(delete(acknowledgements).where(acknowledgements.c.at < before)).rowcount
+    other += connection.execute(delete(closed_now).where(closed_now.c.ends_at < before)).rowcount
+    other += connection.execute(delete(alerts).where(alerts.c.resolved_at < before)).rowcount
+    other += connection.execute(delete(sign_in_links).where(sign_in_links.c.expires_at < now)).rowcount
     other += connection.execute(delete(sign_in_attempts).where(sign_in_attempts.c.at < now - SIGN_IN_KEPT)).rowcount
     return Deleted(removed_calls, removed_texts, removed_messages, other + legs)

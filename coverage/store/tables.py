@@ -2,7 +2,8 @@
 `coverage/store/migrations`; a test checks that the migrations give exactly these tables.
 
 SQLAlchemy Core, not the ORM: the webhooks write one or two rows per request and must stay fast.
-Patients' numbers and words are in `calls`, `call_legs`, `texts`, `messages` and `follow_ups`:
+Patients' numbers and words are in `calls`, `call_legs`, `texts`, `messages`,
+`callbacks` and `office_reports`:
 the retention job deletes them after the retention period (`coverage.store.retention`).
 """
 from __future__ import annotations
@@ -173,17 +174,6 @@ notices = Table(
     UniqueConstraint("practice_id", "office_id", "period_key", "kind", "slot"),
 )
 
-# A practice ticks a patient off once called back.
-follow_ups = Table(
-    "follow_ups", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("practice_id", String(64), nullable=False),
-    Column("period_key", String(300), nullable=False),
-    Column("patient", String(32), nullable=False),
-    Column("done_at", UTCDateTime(), nullable=False),
-    UniqueConstraint("practice_id", "period_key", "patient"),
-)
-
 # -- what the worker read, for the web processes -------------------------------------------------
 
 # One practice as the worker last read it: its settings, its schedule and its calendars' status,
@@ -218,4 +208,97 @@ service_state = Table(
     Column("name", String(100), primary_key=True),
     Column("value", Text, nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# -- the practice's own space ----------------------------------------------------------------------
+
+# A practice's staff: each user belongs to one practice and sees only its data. The host's
+# administrator is not here (its credentials come from the environment) and sees every practice.
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),   # lower case: the sign-in name
+    Column("practice_id", String(64), nullable=False, index=True),
+    Column("name", String(200), nullable=False, default=""),
+    Column("password_hash", String(300)),                        # None: signs in by emailed link only
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("created_by", String(320), nullable=False),
+    Column("disabled_at", UTCDateTime()),
+)
+
+# Emailed sign-in links: only a digest of the token is kept; each is used once, within minutes.
+sign_in_links = Table(
+    "sign_in_links", metadata,
+    Column("token_digest", String(64), primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("used_at", UTCDateTime()),
+)
+
+# A patient ticked off the callback list: every contact of theirs up to `covers_until` is dealt
+# with; a later one puts them back on the list. Undoing keeps the row, with who undid it.
+callbacks = Table(
+    "callbacks", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("practice_id", String(64), nullable=False),
+    Column("patient", String(32), nullable=False),
+    Column("covers_until", UTCDateTime(), nullable=False),
+    Column("done_at", UTCDateTime(), nullable=False),
+    Column("done_by", String(320), nullable=False),
+    Column("undone_at", UTCDateTime()),
+    Column("undone_by", String(320)),
+    Index("ix_callbacks_practice_patient", "practice_id", "patient"),
+)
+
+# What a covering office reports on a contact it handled: R.242-61 (vets), R.4127-265 (dentists).
+office_reports = Table(
+    "office_reports", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("practice_id", String(64), nullable=False),
+    Column("office_id", String(64), nullable=False),
+    Column("contact_kind", String(10), nullable=False),   # "call" or "text"
+    Column("contact_ref", String(64), nullable=False),    # the call's or the text's SID
+    Column("note", Text, nullable=False, default=""),
+    Column("at", UTCDateTime(), nullable=False),
+    UniqueConstraint("practice_id", "contact_kind", "contact_ref"),
+)
+
+# A covering office read its briefing sheet (of one version of the period's dates).
+acknowledgements = Table(
+    "acknowledgements", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("practice_id", String(64), nullable=False),
+    Column("office_id", String(64), nullable=False),
+    Column("period_key", String(300), nullable=False),
+    Column("version", String(20), nullable=False),
+    Column("by_name", String(200), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    UniqueConstraint("practice_id", "office_id", "period_key", "version"),
+)
+
+# "Fermer maintenant": the practice closed by hand until a chosen time, with its chain.
+closed_now = Table(
+    "closed_now", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("practice_id", String(64), nullable=False),
+    Column("starts_at", UTCDateTime(), nullable=False),
+    Column("ends_at", UTCDateTime(), nullable=False),
+    Column("reason", String(300), nullable=False, default=""),
+    Column("chain", String(500), nullable=False, default=""),   # office ids; "" for the usual chain
+    Column("set_by", String(320), nullable=False),
+    Column("ended_early_at", UTCDateTime()),
+    Column("ended_by", String(320)),
+    Index("ix_closed_now_ends_at", "ends_at"),
+)
+
+# A problem the practice and the administrator are told of: once when it starts, once when solved.
+alerts = Table(
+    "alerts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("practice_id", String(64), nullable=False),    # "" for the host itself
+    Column("key", String(300), nullable=False),           # what the problem is, stable while it lasts
+    Column("detail", Text, nullable=False),
+    Column("opened_at", UTCDateTime(), nullable=False),
+    Column("resolved_at", UTCDateTime()),
+    Index("ix_alerts_practice_key", "practice_id", "key"),
 )

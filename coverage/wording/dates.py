@@ -32,6 +32,11 @@ def format_day(instant: datetime, language: str) -> str:
     return french_first(format_date(instant.date(), format="full", locale=_locale(language)), language)
 
 
+def format_month(day: date, language: str) -> str:
+    """ "janvier 2027", "January 2027"."""
+    return format_date(day, format="LLLL y", locale=_locale(language))
+
+
 def format_clock(instant: datetime, language: str) -> str:
     """French writes and reads "9 h" and "12 h 30"; English "9:00 AM"."""
     if language.startswith("fr"):

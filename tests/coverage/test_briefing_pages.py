@@ -131,7 +131,7 @@ def test_the_contacts_page_lists_only_this_offices_contacts_for_this_practice_an
 
     assert "Contacts transférés · Cabinet du Dr Martin" in martin
     assert "+33 6 11 11 11 11 — Appel, mardi 29 décembre 2026 à 10 h — Pris par Cabinet du Dr Martin" in martin
-    assert ("+33 6 22 22 22 22 — SMS, mardi 29 décembre 2026 à 11 h — SMS transmis : Ma dent a cassé, que faire ?"
+    assert ("+33 6 22 22 22 22 — SMS, mardi 29 décembre 2026 à 11 h — SMS transmis à Cabinet du Dr Martin : Ma dent a cassé, que faire ?"
             in martin)
     for elsewhere in ("+33 6 33 33 33 33", "+33 6 44 44 44 44", "+33 6 55 55 55 55", "+1 514", "RE13"):
         assert elsewhere not in martin
@@ -192,7 +192,7 @@ def test_the_follow_up_page_lists_who_to_call_back_and_a_patient_can_be_ticked_o
     assert ("+33 6 11 22 33 44 à rappeler Appel, mercredi 30 décembre 2026 à 9 h — Message vocal (37 s) : écouter"
             in before)
     assert "Pris par Cabinet du Dr Martin" in before and "Pris par Permanence Accueil Santé" in before
-    assert "SMS transmis : Je rappelle pour ma couronne, merci" in before
+    assert "SMS transmis à Cabinet du Dr Martin : Je rappelle pour ma couronne, merci" in before
     assert "Numéro masqué : impossible de rappeler" in before
     assert "+1 514" not in before and "+33 6 00 00 00 01" not in before
 
@@ -213,6 +213,7 @@ def test_the_follow_up_page_lists_who_to_call_back_and_a_patient_can_be_ticked_o
 
 
 def test_the_follow_up_link_expires_thirty_days_after_the_reopening(app, clock, client):
+    log_the_closures_contacts(app)
     run_at(app, clock, REOPENING_MORNING)
     path = urlsplit(link_in(message_of(app, notice_rows(app, kind="follow_up")[0]).html, "follow-up")).path
     reopening = REOPENING_MORNING + timedelta(hours=2)

@@ -518,22 +518,41 @@ def test_the_follow_up_list_goes_to_the_practice_at_seven_the_morning_it_reopens
     assert headings[:4] == ["+33 6 98 76 54 32 — À RAPPELER", "+33 6 11 22 33 44 — À RAPPELER",
                             "+33 6 55 66 77 88", "Numéro masqué : impossible de rappeler"]
     assert "Pris par Cabinet du Dr Martin" in text and "Je rappelle pour ma couronne, merci" in text
-    assert f"Message vocal {RECORDING}" in text
+    # Voicemails are played through Relève, signed in: never Twilio's address, which needs its credentials.
+    assert "Message vocal http://127.0.0.1:5000/practice/cabinet-dupont/voicemail/CA02" in text
+    assert RECORDING not in text and RECORDING not in email.html
     assert "Pris par Permanence Accueil Santé" in text
     assert "+33 6 00 00 00 01" not in text and "+1 514" not in text
     assert re.search(r"^Liste de rappel : http://127\.0\.0\.1:5000/follow-up/[\w.-]+$", text, re.M)
     page = text_of_html(email.html)
-    assert "SMS transmis : Je rappelle pour ma couronne, merci" in page
-    assert f'<a href="{RECORDING}">écouter</a>' in email.html
+    assert "SMS transmis à Cabinet du Dr Martin : Je rappelle pour ma couronne, merci" in page
+    assert '<a href="http://127.0.0.1:5000/practice/cabinet-dupont/voicemail/CA02">écouter</a>' in email.html
     assert "Message vocal (37 s) : écouter" in page
 
 
+def test_no_follow_up_list_is_sent_when_nobody_called_or_wrote(app, clock):
+    lines = run_at(app, clock, REOPENING_MORNING)
+
+    assert f"cabinet-dupont: no follow-up list for {VACATION}, nobody called or wrote" in lines
+    with app.extensions["releve.db"].begin() as connection:
+        assert connection.execute(select(messages).where(messages.c.purpose == "follow_up")).all() == []
+    run_at(app, clock, REOPENING_MORNING + timedelta(hours=1))
+    with app.extensions["releve.db"].begin() as connection:
+        assert connection.execute(select(messages).where(messages.c.purpose == "follow_up")).all() == []
+
+
 def test_the_follow_up_list_is_sent_once_and_not_after_a_week(app, clock):
+    log_the_closures_contacts(app)
     run_at(app, clock, REOPENING_MORNING)
     run_at(app, clock, REOPENING_MORNING + timedelta(hours=1))
     assert len(notice_rows(app, kind="follow_up")) == 1
 
     late = make_app(EXAMPLE_CONFIG.parent, Path(app.config["RELEVE_DATA_DIR"]).parent / "down-for-a-week", clock)
+    log_the_closures_contacts(late)
+    run_at(late, clock, REOPENING_MORNING + timedelta(days=7) - MINUTE)
+    assert len(notice_rows(late, kind="follow_up")) == 1  # still useful a minute before the week is over
+    late = make_app(EXAMPLE_CONFIG.parent, Path(app.config["RELEVE_DATA_DIR"]).parent / "down-longer", clock)
+    log_the_closures_contacts(late)
     run_at(late, clock, REOPENING_MORNING + timedelta(days=7))
     assert notice_rows(late, kind="follow_up") == []
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from coverage.store import contacts, outbox, tables
-from coverage.store.followups import mark_done
+from coverage.store.followups import tick
+from coverage.store.reports import report
 from routing.worker import delete_expired
 
 NOW = datetime(2027, 6, 1, 3, 0, tzinfo=UTC)
@@ -38,7 +39,9 @@ def _fill(app, twilio_api) -> None:
                          to="+33611223344", body="Fermé.", at=OLD, dedupe_key="old-still-queued")
         connection.execute(tables.messages.update().where(tables.messages.c.dedupe_key == "old").values(state="sent"))
         outbox.set_opted_out(connection, "+33699999999", "STOP", OLD, True)
-        mark_done(connection, "cabinet-dupont", "k", "+33698765432", OLD)
+        tick(connection, "cabinet-dupont", "+33698765432", OLD, OLD, "accueil@cabinet-dupont.example.fr")
+        report(connection, "cabinet-dupont", "cabinet-martin", "call", "CAold", "vu en urgence", OLD)
+        report(connection, "cabinet-dupont", "cabinet-martin", "call", "CArecent", "rappelé", RECENT)
 
 
 def _rows(app, table, column):
@@ -57,7 +60,8 @@ def test_past_the_retention_period_calls_texts_and_messages_go_and_their_recordi
     assert _rows(app_with_twilio, tables.call_legs, "call_sid") == ["CArecent"]
     assert _rows(app_with_twilio, tables.texts, "message_sid") == ["SMrecent"]
     assert _rows(app_with_twilio, tables.messages, "dedupe_key") == ["old-still-queued"]  # not sent yet: kept
-    assert _rows(app_with_twilio, tables.follow_ups, "patient") == []
+    assert _rows(app_with_twilio, tables.callbacks, "patient") == []
+    assert _rows(app_with_twilio, tables.office_reports, "contact_ref") == ["CArecent"]
     assert _rows(app_with_twilio, tables.opt_outs, "number") == ["+33699999999"]  # an opt-out is never forgotten
     assert set(twilio_api.recordings) == {"RE" + "3" * 32}
     deletions = [r for r in twilio_api.requests if r.method == "DELETE"]

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, select, text
 
 from coverage.store import Store, contacts
 from coverage.store.engine import current_revision, head_revision
-from coverage.store.tables import calls, follow_ups, messages, metadata, notices, opt_outs, texts
+from coverage.store.tables import callbacks, calls, messages, metadata, notices, opt_outs, texts
 from tests.conftest import POSTGRES_URL
 
 HERE = Path(__file__).resolve().parent
@@ -83,7 +83,10 @@ def test_a_database_of_the_previous_release_upgrades_with_its_data_intact(empty_
                                                                              "+33612345678")
         assert (message.body, message.state, message.dedupe_key) == ("Le cabinet est fermé.", "queued", "auto_reply:x")
         assert connection.execute(select(notices.c.kind, notices.c.slot)).all() == [("briefing", "7d")]
-        assert connection.execute(select(follow_ups.c.patient)).scalars().all() == ["+33698765432"]
+        # The follow-up list's tick became a callback ticked off, by the follow-up link, then.
+        tick = connection.execute(select(callbacks)).one()
+        assert (tick.patient, tick.done_by, tick.undone_at) == ("+33698765432", "follow-up link", None)
+        assert tick.covers_until == tick.done_at
         assert connection.execute(select(opt_outs.c.number)).scalars().all() == ["+33611111111"]
         # The new columns are there, and new rows go in after the old ones.
         contacts.apply(connection, contacts.CallStart("CAnew", "cabinet-dupont", "+33611223344", "+33186951234",

@@ -83,6 +83,7 @@ class Environment:
     smtp: Smtp | None = None
     admin_user: str | None = None
     admin_password: str | None = None        # or a werkzeug hash ("scrypt:…", "pbkdf2:…")
+    admin_email: str | None = None           # where the administrator is told of alerts
     auto_migrate: bool = True
     embedded_worker: bool = False
 
@@ -114,6 +115,7 @@ class Environment:
             smtp=smtp,
             admin_user=env.get("RELEVE_ADMIN_USER", "").strip() or None,
             admin_password=_secret(env, "RELEVE_ADMIN_PASSWORD"),
+            admin_email=env.get("RELEVE_ADMIN_EMAIL", "").strip() or None,
             auto_migrate=_bool(env, "RELEVE_AUTO_MIGRATE", True),
             embedded_worker=_bool(env, "RELEVE_EMBEDDED_WORKER"),
         )

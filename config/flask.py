@@ -44,6 +44,7 @@ def init_app(app: Flask, settings: Settings | None = None, environment: Environm
         "RELEVE_INSECURE_SKIP_SIGNATURE": environment.insecure_skip_signature,
         "RELEVE_SMTP": environment.smtp,
         "RELEVE_ADMIN_USER": environment.admin_user,
+        "RELEVE_ADMIN_EMAIL": environment.admin_email,
         "RELEVE_ADMIN_PASSWORD": environment.admin_password,
         "RELEVE_PUBLIC_URLS": settings.service.public_urls if settings else (),
         "RELEVE_CLOCK": lambda: datetime.now(UTC),

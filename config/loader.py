@@ -62,7 +62,8 @@ OFFICE_KEYS = {
 }
 TOP_KEYS = {"practices": True, "offices": True, "service": False, "greetings": False}
 _FOLDER_KEYS = {"practices": False, "offices": False, "service": False, "greetings": False}  # each file of a folder
-SERVICE_KEYS = {"refresh_minutes": False, "horizon_days": False, "public_url": False, "retention_days": False}
+SERVICE_KEYS = {"refresh_minutes": False, "horizon_days": False, "public_url": False, "retention_days": False,
+                "calendar_alert_hours": False}
 COVERAGE_KEYS = {"closures": True, "outside_hours": False}
 CALENDAR_KEYS = {"source": True, "only": False}
 ONLY_KEYS = {"categories": False, "title_contains": False}
@@ -459,6 +460,7 @@ def _read_service(checker: _Checker, root: LineDict) -> Service:
     refresh = _read_int(checker, entry, "refresh_minutes", "service.refresh_minutes", 1, 24 * 60, 15)
     horizon = _read_int(checker, entry, "horizon_days", "service.horizon_days", 14, 5 * 366, 400)
     retention = _read_int(checker, entry, "retention_days", "service.retention_days", 30, 10 * 366, 90)
+    alert = _read_int(checker, entry, "calendar_alert_hours", "service.calendar_alert_hours", 1, 24 * 14, 6)
     public_urls = []
     for address in checker.text_list(entry, "public_url", "service.public_url"):
         parts = urlsplit(address.strip())
@@ -469,7 +471,8 @@ def _read_service(checker: _Checker, root: LineDict) -> Service:
             continue
         public_urls.append(f"https://{parts.netloc.lower()}")
     return Service(refresh=timedelta(minutes=refresh), horizon=timedelta(days=horizon),
-                   public_urls=tuple(dict.fromkeys(public_urls)), retention=timedelta(days=retention))
+                   public_urls=tuple(dict.fromkeys(public_urls)), retention=timedelta(days=retention),
+                   calendar_alert=timedelta(hours=alert))
 
 
 def _read_int(checker: _Checker, entry: LineDict, name: str, key: str, low: int, high: int, default: int) -> int:

@@ -152,6 +152,7 @@ class Service:
     # The https:// addresses Twilio calls (scheme and host): signatures are checked against these.
     public_urls: tuple[str, ...] = ()
     retention: timedelta = timedelta(days=90)  # how long patients' calls, texts and messages are kept (README)
+    calendar_alert: timedelta = timedelta(hours=6)  # a calendar unread this long is an alert
 
     @property
     def public_url(self) -> str | None:

@@ -17,7 +17,7 @@ from coverage.periods import CoveragePeriod, coverage_periods
 from coverage.practice import play
 from coverage.security import check_csrf
 from coverage.snapshots import PracticeView
-from coverage.store import followups
+from coverage.store import followups, reports
 from coverage.wording.dates import format_kept_span, format_moment, format_span
 from coverage.wording.labels import words
 
@@ -66,8 +66,11 @@ def briefing(token: str) -> Any:
         return _gone(office.language if office else practice.language, "cancelled")
     sheet = make_briefing(settings, practice, payload["o"], period)
     language = sheet.office.language
+    with current_app.extensions["releve.db"].begin() as connection:
+        ack = reports.acknowledgements_of(connection, practice.id).get((payload["o"], period.key, period.version))
     return render_template(
-        "briefing.html", b=sheet, w=words(language), kind="briefing",
+        "briefing.html", b=sheet, w=words(language), kind="briefing", token=token, ack=ack,
+        format_moment=format_moment,
         span=format_span(period.start, period.end, language, is_all_day=period.closure.is_all_day),
         reopening=format_moment(period.reopens_at, language) if period.reopens_at else None)
 
@@ -86,9 +89,46 @@ def office_contacts(token: str) -> Any:
     with current_app.extensions["releve.db"].begin() as connection:
         items = contacts_between(connection, practice.id, start, end, office_id=office.id)
     return render_template(
-        "office_contacts.html", practice=practice, office=office, items=items, w=words(office.language),
+        "office_contacts.html", practice=practice, office=office, items=items, w=words(office.language), token=token,
         lang=office.language, tz=practice.timezone, offices=settings.offices,
         span=format_kept_span(start, datetime.fromtimestamp(payload["e"], practice.timezone), office.language))
+
+
+@blueprint.post("/briefing/<token>/acknowledge")
+def acknowledge(token: str) -> Response:
+    """The office read the sheet: the practice sees « lu par … le … » (for these dates)."""
+    payload = _payload("briefing", token)
+    check_csrf(scope=token)
+    name = " ".join(request.form.get("name", "").split())[:200]
+    if not name:
+        abort(400, description="write your name: the practice sees who read the sheet")
+    view, period = _period(payload["p"], payload["k"], payload["s"], payload["e"])
+    if period is None or payload["o"] not in period.recipients:
+        abort(410)
+    with current_app.extensions["releve.db"].begin() as connection:
+        reports.acknowledge(connection, view.practice.id, payload["o"], period.key, period.version, name, _now())
+    return redirect(request.path.rsplit("/acknowledge", 1)[0] + "#acknowledge", code=303)
+
+
+@blueprint.post("/briefing/<token>/contacts/report")
+def office_report(token: str) -> Response:
+    """The covering office marks a contact it was given as handled, with a note for the practice
+    (the covering vet's written report, the dentist's information passed on at the return)."""
+    payload = _payload("briefing", token)
+    check_csrf(scope=token)
+    view = _view(payload["p"])
+    practice = view.practice
+    start = datetime.fromtimestamp(payload["s"], practice.timezone)
+    _, period = _period(payload["p"], payload["k"], payload["s"], payload["e"])
+    end = period.reopens_at if period and period.reopens_at else datetime.fromtimestamp(payload["e"], practice.timezone)
+    ref = request.form.get("ref", "")
+    with current_app.extensions["releve.db"].begin() as connection:
+        mine = {c.ref: c for _, c in contacts_between(connection, practice.id, start, end, office_id=payload["o"])}
+        if ref not in mine:
+            abort(400, description="this contact was not forwarded to you during this closure")
+        reports.report(connection, practice.id, payload["o"], mine[ref].kind, ref,
+                       request.form.get("note", "").strip(), _now())
+    return redirect(request.path.rsplit("/report", 1)[0] + f"#contact-{ref}", code=303)
 
 
 @blueprint.get("/follow-up/<token>")

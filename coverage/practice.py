@@ -24,7 +24,16 @@ from coverage.security import check_csrf
 from coverage.snapshots import PracticeView
 from coverage.store import StoreUnavailable, alerts, closings, followups, reports
 from coverage.timeline import days_ahead, months_ahead
-from coverage.wording.dates import format_clock, format_day, format_moment, format_month, format_span
+from coverage.wording.dates import (
+    format_clock,
+    format_clock_span,
+    format_day,
+    format_moment,
+    format_month,
+    format_short_day,
+    format_span,
+    weekday_initials,
+)
 from coverage.wording.labels import words
 from coverage.wording.numbers import format_phone
 
@@ -90,7 +99,8 @@ def page(practice_id: str, problem: str | None = None) -> Any:
         months=months_ahead(schedule, now), periods=periods[:12], acks=acks, alerts=open_alerts, to_call=to_call,
         default_end=default_end.strftime("%Y-%m-%dT%H:%M"), problem=problem, names=lambda c: _names(view, c),
         format_moment=format_moment, format_day=format_day, format_clock=format_clock, format_span=format_span,
-        format_month=format_month,
+        format_month=format_month, format_short_day=format_short_day, format_clock_span=format_clock_span,
+        weekday_initials=weekday_initials,
         format_phone=format_phone), 400 if problem else 200
 
 

@@ -1,6 +1,6 @@
 """The worker (the scheduler process): `flask --app app scheduler run`.
 
-One process runs the time-driven jobs: reading calendars, queuing notices, delivering messages,
+One process runs the time-driven jobs: reading calendars, queuing notices, raising alerts, delivering messages,
 handling texts left unhandled, replaying spools that stopped processes left, and, daily, deleting
 what is past the retention period.
 Each job is a plain function of `now` (tests call them directly); APScheduler only calls them on
@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -23,6 +24,7 @@ from apscheduler.schedulers.background import BackgroundScheduler  # type: ignor
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from coverage.alert_job import run_alerts
 from coverage.flask import CONFIG_POLL_SECONDS, contact_log, make_refresher, reload_config, snapshots
 from coverage.notice_job import PracticeNow, run_notices
 from coverage.pages import links_for
@@ -85,6 +87,14 @@ def queue_notices(app: Flask) -> list[str]:
 
 
 @job
+def raise_alerts(app: Flask) -> list[str]:
+    """Problems the practices and the administrator are told of, once, and once more when solved."""
+    with app.app_context():
+        return run_alerts(app.extensions["releve.db"], snapshots().views(), app.config.get("RELEVE_ADMIN_EMAIL"),
+                          Path(app.config["RELEVE_DATA_DIR"]) / "spool", app.config["RELEVE_CLOCK"]())
+
+
+@job
 def deliver_messages(app: Flask) -> int:
     with app.app_context():
         return deliver_due(app.extensions["releve.db"], app.extensions["releve.transports"],
@@ -121,6 +131,8 @@ def build_scheduler(app: Flask, notices_seconds: float = 60, deliver_seconds: fl
                       replace_existing=True)
     scheduler.add_job(queue_notices, "interval", seconds=notices_seconds, args=[app], id="notices",
                       replace_existing=True, next_run_time=start)
+    scheduler.add_job(raise_alerts, "interval", seconds=max(notices_seconds, 300.0), args=[app], id="alerts",
+                      replace_existing=True)
     scheduler.add_job(deliver_messages, "interval", seconds=deliver_seconds, args=[app], id="deliver",
                       replace_existing=True, next_run_time=start)
     scheduler.add_job(handle_texts, "interval", seconds=60, args=[app], id="texts", replace_existing=True,

@@ -243,7 +243,8 @@ class _Handler(BaseHTTPRequestHandler):
         payload = body if isinstance(body, bytes) else json.dumps(body).encode() if status != 204 else b""
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "audio/mpeg" if is_audio else "application/json; charset=utf-8")
+            kind = ("audio/wav" if payload[:4] == b"RIFF" else "audio/mpeg") if is_audio else "application/json; charset=utf-8"
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)

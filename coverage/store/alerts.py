@@ -30,3 +30,8 @@ def resolve(connection: Connection, alert_id: int, at: datetime) -> bool:
     """Mark solved; False when another worker did it first."""
     return bool(connection.execute(update(alerts).where(alerts.c.id == alert_id, alerts.c.resolved_at.is_(None))
                                    .values(resolved_at=at)).rowcount)
+
+
+def detail(connection: Connection, alert_id: int) -> str:
+    row = connection.execute(select(alerts.c.detail).where(alerts.c.id == alert_id)).first()
+    return str(row.detail) if row else ""

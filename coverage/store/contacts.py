@@ -302,3 +302,18 @@ def forwards_between(connection: Connection, sender: str, destination: str, sinc
     return int(connection.execute(select(func.count()).select_from(texts).where(and_(
         texts.c.sender == sender, texts.c.forwarded_to == destination, texts.c.received_at >= since,
         texts.c.handling == "forwarded"))).scalar_one())
+
+
+def unreachable_offices(connection: Connection, office_ids: set[str], since: datetime, tries: int = 3) -> set[str]:
+    """The offices whose last `tries` dials since `since` all failed (Twilio could not connect:
+    a wrong or dead number), of those given."""
+    last: dict[str, list[str]] = {}
+    rows = connection.execute(select(call_legs.c.target, call_legs.c.status).where(
+        call_legs.c.created_at >= since, call_legs.c.target != "front_desk")
+        .order_by(call_legs.c.created_at.desc()))
+    for row in rows:
+        target, status = str(row.target), str(row.status or "")
+        if target in office_ids and len(last.setdefault(target, [])) < tries:
+            last[target].append(status)
+    return {office for office, statuses in last.items()
+            if len(statuses) == tries and all(status == "failed" for status in statuses)}

@@ -10,7 +10,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Connection, Row
 
 from coverage.store.sql import insert_once
@@ -145,3 +145,14 @@ def recent(connection: Connection, limit: int = 50, practice_id: str | None = No
 
 def message(connection: Connection, message_id: int) -> Row[Any]:
     return connection.execute(select(messages).where(messages.c.id == message_id)).one()
+
+
+def failing(connection: Connection, since: datetime) -> list[Row[Any]]:
+    """Messages that failed since `since`, or that are being retried after a failure: per
+    practice, how many, and the last error (the alerts read this)."""
+    return list(connection.execute(
+        select(messages.c.practice_id, func.count().label("count"), func.max(messages.c.last_error).label("error"))
+        .where(or_((messages.c.state == FAILED) & (messages.c.updated_at >= since),
+                   (messages.c.state == QUEUED) & (messages.c.attempts >= 3)),
+               messages.c.purpose != "alert")
+        .group_by(messages.c.practice_id)))

@@ -37,6 +37,24 @@ def format_month(day: date, language: str) -> str:
     return format_date(day, format="LLLL y", locale=_locale(language))
 
 
+def format_short_day(day: date, language: str) -> str:
+    """ "mer. 2 déc.", "Wed, Dec 2": a day on a timeline's narrow column."""
+    return format_date(day, format="EEE d MMM", locale=_locale(language))
+
+
+def weekday_initials(language: str) -> tuple[str, ...]:
+    """Monday to Sunday in one letter: "L M M J V S D", "M T W T F S S"."""
+    monday = date(2024, 1, 1)
+    return tuple(format_date(monday + timedelta(days=n), format="EEEEE", locale=_locale(language)) for n in range(7))
+
+
+def format_clock_span(start: datetime, end: datetime, language: str) -> str:
+    """ "12 h 30 – 14 h"; a span that ends at the next midnight ends at "24 h" (midnight tonight)."""
+    last = "24 h" if language.startswith("fr") else "midnight"
+    ends = last if end.date() > start.date() and end.time() == time(0) else format_clock(end, language)
+    return f"{format_clock(start, language)} – {ends}"
+
+
 def format_clock(instant: datetime, language: str) -> str:
     """French writes and reads "9 h" and "12 h 30"; English "9:00 AM"."""
     if language.startswith("fr"):

@@ -174,6 +174,17 @@ _NOTICE_WORDS = {
         "password_optional": "Mot de passe (facultatif : sinon, lien par email)",
         "your_practice": "Votre cabinet",
         "all_practices": "Tous les cabinets",
+        "alert_calendar": "Le calendrier {calendar} n'a pas pu être lu depuis le {since} : {error}",
+        "alert_no_office": "La fermeture « {closure} » du {start} n'a aucun cabinet de relais joignable : les appels "
+                           "iraient directement sur la messagerie. Indiquez un cabinet dans la configuration ou "
+                           "dans l'événement.",
+        "alert_messages": "{count} message(s) (SMS ou email) n'ont pas pu être envoyés : voir la boîte d'envoi.",
+        "alert_contact_log": "Le journal des contacts n'est plus écrit dans la base de données depuis le {since} : "
+                             "{count} événement(s) attendent dans le journal de secours (les appels passent toujours).",
+        "alert_subject": "Relève — alerte ({practice}) : {what}",
+        "alert_solved_subject": "Relève — résolu ({practice}) : {what}",
+        "alert_text": "Relève a détecté un problème :\n\n{detail}\n\nVous recevrez un autre message quand il sera résolu.",
+        "alert_solved_text": "Ce problème est résolu :\n\n{detail}",
     },
     "en": {
         "briefing_subject": "Briefing: you are covering for {practice} ({span})",
@@ -308,6 +319,16 @@ _NOTICE_WORDS = {
         "password_optional": "Password (optional: otherwise, a link by email)",
         "your_practice": "Your practice",
         "all_practices": "All practices",
+        "alert_calendar": "The calendar {calendar} could not be read since {since}: {error}",
+        "alert_no_office": "The closure \"{closure}\" of {start} has no covering office to reach: calls would go "
+                           "straight to voicemail. Name an office in the configuration or in the event.",
+        "alert_messages": "{count} message(s) (text or email) could not be sent: see the outbox.",
+        "alert_contact_log": "The contact log is not written to the database since {since}: {count} event(s) wait "
+                             "in the spool (calls still go through).",
+        "alert_subject": "Relève — alert ({practice}): {what}",
+        "alert_solved_subject": "Relève — solved ({practice}): {what}",
+        "alert_text": "Relève found a problem:\n\n{detail}\n\nYou will get another message once it is solved.",
+        "alert_solved_text": "This problem is solved:\n\n{detail}",
     },
 }
 

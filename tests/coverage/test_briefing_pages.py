@@ -250,3 +250,60 @@ def test_ticking_off_needs_the_forms_own_token_and_a_patient_of_that_list(app, c
     assert client.post(path + "/done", data=form).status_code == 303
     assert "1 à rappeler" in client.get(path).get_data(as_text=True)
 
+
+
+def test_the_offices_note_reaches_the_practices_follow_up_and_callback_lists(app, clock, client):
+    from coverage.auth import make_user
+    from coverage.flask import snapshots
+    from tests.conftest import sign_in
+
+    run_at(app, clock, START - timedelta(days=7))
+    log_the_closures_contacts(app)
+    clock.now = START + timedelta(days=6)
+    contacts = urlsplit(briefing_link(app, MARTIN)).path + "/contacts"
+    page = client.get(contacts).get_data(as_text=True)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+
+    answer = client.post(contacts + "/report", data={
+        "csrf_token": html.unescape(fields["csrf_token"]), "ref": "CA01", "note": "Vu en urgence, antalgique prescrit"})
+    refused = client.post(contacts + "/report", data={
+        "csrf_token": html.unescape(fields["csrf_token"]), "ref": "CA03", "note": "pas le nôtre"})  # Permanence's
+
+    assert answer.status_code == 303 and refused.status_code == 400
+    assert "Traité ✓" in client.get(contacts).get_data(as_text=True)
+    run_at(app, clock, REOPENING_MORNING)
+    follow_up = urlsplit(link_in(message_of(app, notice_rows(app, kind="follow_up")[0]).html, "follow-up")).path
+    listed = page_text(client.get(follow_up).get_data(as_text=True))
+    assert "Traité par Cabinet du Dr Martin : « Vu en urgence, antalgique prescrit »" in listed
+    assert "pas le nôtre" not in listed
+
+    with app.app_context():
+        snapshots().directory()
+        make_user("accueil@cabinet-dupont.example.fr", "cabinet-dupont", "Sophie", "un mot de passe assez long", "test")
+    practice = app.test_client()
+    sign_in(practice, "accueil@cabinet-dupont.example.fr", "un mot de passe assez long")
+    callbacks = page_text(practice.get("/practice/cabinet-dupont/callbacks").get_data(as_text=True))
+    assert "+33 6 98 76 54 32" in callbacks and "Traité par Cabinet du Dr Martin : « Vu en urgence, antalgique prescrit »" in callbacks
+
+
+def test_the_office_acknowledges_the_briefing_and_the_practice_sees_who_read_it(app, clock, client):
+    from coverage.auth import make_user
+    from coverage.flask import snapshots
+    from tests.conftest import sign_in
+
+    run_at(app, clock, START - timedelta(days=7))
+    sheet = urlsplit(briefing_link(app, MARTIN)).path
+    with app.app_context():
+        snapshots().directory()
+        make_user("accueil@cabinet-dupont.example.fr", "cabinet-dupont", "Sophie", "un mot de passe assez long", "test")
+    practice = app.test_client()
+    sign_in(practice, "accueil@cabinet-dupont.example.fr", "un mot de passe assez long")
+    assert "Cabinet du Dr Martin : pas encore lue" in page_text(practice.get("/practice/cabinet-dupont").get_data(as_text=True))
+
+    page = client.get(sheet).get_data(as_text=True)
+    token = html.unescape(re.search(r'action="[^"]*/acknowledge".*?name="csrf_token" value="([^"]+)"', page, re.S).group(1))
+    assert client.post(sheet + "/acknowledge", data={"csrf_token": token, "name": "Dr Martin"}).status_code == 303
+
+    assert "Lu par Dr Martin le" in page_text(client.get(sheet).get_data(as_text=True))
+    seen = page_text(practice.get("/practice/cabinet-dupont").get_data(as_text=True))
+    assert "Cabinet du Dr Martin : Lu par Dr Martin le dimanche 20 décembre 2026" in seen

@@ -11,7 +11,7 @@ from coverage.flask import snapshots, store
 from coverage.plan import coverage_plan
 from coverage.schedule import resolve_coverage
 from coverage.security import check_csrf
-from coverage.store import StoreUnavailable, users
+from coverage.store import StoreUnavailable, alerts, users
 from coverage.store.outbox import recent
 from coverage.wording.dates import format_entry_dates, format_moment
 from coverage.wording.labels import label
@@ -64,11 +64,13 @@ def home() -> str:
     try:
         with store().begin() as connection:
             outbox, database_error = recent(connection, 20), None
+            open_alerts = alerts.open_alerts(connection)
     except StoreUnavailable as exc:
-        outbox, database_error = [], str(exc)
+        outbox, database_error, open_alerts = [], str(exc), []
     return render_template(
         "home.html",
         outbox=outbox,
+        alerts=open_alerts,
         database_error=database_error,
         spool=current_app.extensions["releve.contact_log"].health,
         practices=practices,

@@ -97,3 +97,23 @@ def test_an_unreadable_calendar_is_told_once_to_the_practice_and_the_administrat
     assert solved == ["solved: cabinet-dupont: calendar:jours-feries-france.ics"] and raise_alerts(app) == []
     emails = _alert_emails(app)
     assert len(emails) == 4 and all("résolu" in e.subject for e in emails[2:])
+
+
+def test_the_administrator_sees_every_practices_open_alerts_on_the_home_page(tmp_path):
+    from tests.browser import ADMIN_PASSWORD, ADMIN_USER
+    from tests.conftest import sign_in
+
+    folder = example_copy(tmp_path)
+    clock = Clock(NOW)
+    app = make_app(folder, tmp_path / "data", clock, RELEVE_ADMIN_USER=ADMIN_USER, RELEVE_ADMIN_PASSWORD=ADMIN_PASSWORD)
+    reread_calendars(app, clock)
+    (folder / "jours-feries-quebec.ics").unlink()
+    reread_calendars(app, clock)
+    clock.now = NOW + timedelta(hours=7)
+    raise_alerts(app)
+    client = app.test_client()
+    sign_in(client)
+
+    home = client.get("/").get_data(as_text=True)
+
+    assert 'id="alerts"' in home and "clinique-plateau" in home and "jours-feries-quebec.ics" in home

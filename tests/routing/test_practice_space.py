@@ -374,3 +374,30 @@ def test_a_closing_too_long_or_unreadable_is_refused_with_the_reason(app_with_tw
 
     assert answer.status_code == 400
     assert ("Au plus 14 jours" if until[0] == "2" else "Heure de fin illisible") in answer.get_data(as_text=True)
+
+
+def test_the_administrator_adds_users_in_the_browser_and_sees_every_practice(app_with_twilio):
+    from tests.browser import ADMIN_PASSWORD, ADMIN_USER
+
+    app = app_with_twilio
+    from werkzeug.security import generate_password_hash
+    app.config.update(RELEVE_ADMIN_USER=ADMIN_USER, RELEVE_ADMIN_PASSWORD=generate_password_hash(ADMIN_PASSWORD))
+    with app.app_context():
+        snapshots().directory()
+    admin = app.test_client()
+    sign_in(admin)
+    page = admin.get("/admin/users").get_data(as_text=True)
+
+    added = admin.post("/admin/users", data={"csrf_token": _token(page), "email": "veto@clinique-plateau.example.ca",
+                                             "name": "Dre Tremblay", "practice": PLATEAU, "password": PASSWORD})
+    short = admin.post("/admin/users", data={"csrf_token": _token(page), "email": "x@clinique-plateau.example.ca",
+                                             "practice": PLATEAU, "password": "court"})
+
+    assert added.status_code == 303
+    assert short.status_code == 400 and "the password is too short" in short.get_data(as_text=True)
+    assert "veto@clinique-plateau.example.ca" in admin.get("/admin/users").get_data(as_text=True)
+    for practice_id in (DUPONT, PLATEAU):
+        assert admin.get(f"/practice/{practice_id}").status_code == 200
+    user = _signed_in(app, "veto@clinique-plateau.example.ca")
+    assert user.get("/practice/clinique-plateau").status_code == 200
+    assert user.get("/admin/users").status_code == 302

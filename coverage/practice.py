@@ -96,7 +96,7 @@ def page(practice_id: str, problem: str | None = None) -> Any:
     return render_template(
         "practice.html", **_common(view), view=view, now=now.astimezone(practice.timezone), answer=answer,
         running=running, upcoming=upcoming, days=days_ahead(schedule, practice, upcoming, now),
-        months=months_ahead(schedule, now), periods=periods[:12], acks=acks, alerts=open_alerts, to_call=to_call,
+        months=months_ahead(schedule, now), periods=periods[:12], read_at=found.calendars_read_at(), acks=acks, alerts=open_alerts, to_call=to_call,
         default_end=default_end.strftime("%Y-%m-%dT%H:%M"), problem=problem, names=lambda c: _names(view, c),
         format_moment=format_moment, format_day=format_day, format_clock=format_clock, format_span=format_span,
         format_month=format_month, format_short_day=format_short_day, format_clock_span=format_clock_span,

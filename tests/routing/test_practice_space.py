@@ -401,3 +401,62 @@ def test_the_administrator_adds_users_in_the_browser_and_sees_every_practice(app
     user = _signed_in(app, "veto@clinique-plateau.example.ca")
     assert user.get("/practice/clinique-plateau").status_code == 200
     assert user.get("/admin/users").status_code == 302
+
+
+def test_a_practices_whole_day(app_with_twilio, twilio_api, clock):
+    """Wednesday 2 December at the Dupont dental practice, as the webhooks and the worker see it."""
+    app = app_with_twilio
+    _user(app, "accueil@cabinet-dupont.example.fr", DUPONT, name="Sophie")
+    simulator = CallSimulator(app, TOKEN)
+
+    def at(hour: int, minute: int = 0, day: int = 2) -> datetime:  # Paris time, UTC+1 in December
+        return datetime(2026, 12, day, hour - 1, minute, tzinfo=UTC)
+
+    clock.now = at(9, 10)       # open: the front desk takes the call
+    taken = simulator.call(DUPONT_NUMBER, "+33611111111", ["completed"])
+    clock.now = at(12, 45)      # the lunch break: the chain does not answer, a message is left
+    _voicemail(app, twilio_api, "CA" + "b1" * 16, "+33622222222")
+    clock.now = at(12, 46)
+    queue_notices(app)
+    clock.now = at(11, 0) + timedelta(hours=5)   # meanwhile in Montréal (11:00 there), the clinic's own caller
+    _voicemail(app, twilio_api, "CA" + "e1" * 16, "+15145550199", PLATEAU_NUMBER, PLATEAU)
+
+    clock.now = at(15)          # an emergency: the practice closes until 17:00, calls to the answering service
+    client = _signed_in(app, "accueil@cabinet-dupont.example.fr")
+    page = client.get("/practice/cabinet-dupont").get_data(as_text=True)
+    client.post("/practice/cabinet-dupont/close-now", data={"csrf_token": _token(page), "until": "2026-12-02T17:00",
+                                                           "reason": "Urgence", "chain": "permanence-sante"})
+    clock.now = at(15, 5)
+    covered = simulator.call(DUPONT_NUMBER, "+33633333333", ["completed"])
+    simulated = app.test_cli_runner().invoke(args=["call", "simulate", "--practice", DUPONT, "--at",
+                                                   "2026-12-02T15:10"])
+    clock.now = at(19, 30)      # the evening: a message for tomorrow
+    _voicemail(app, twilio_api, "CA" + "d1" * 16, "+33644444444")
+    app.extensions["releve.contact_log"].flush()
+
+    clock.now = at(8, 31, day=3)  # Thursday's opening: the morning digest
+    queue_notices(app)
+
+    assert taken.reached == "+33145678910" and covered.reached == "+33970001234"
+    assert "fermé pour Urgence jusqu'à 17 heures" in simulated.output
+    assert "Twilio dials Permanence Accueil Santé (+33970001234): no-answer" in simulated.output, simulated.output
+    [lunch_notice, evening_notice] = _practice_messages(app, "voicemail")
+    assert "+33 6 22 22 22 22" in lunch_notice.subject and "+33 6 44 44 44 44" in evening_notice.subject
+    [digest] = _practice_messages(app, "digest")
+    assert "+33 6 44 44 44 44" in digest.body and "+33 6 22 22 22 22" not in digest.body  # since the closing only
+
+    callbacks = client.get("/practice/cabinet-dupont/callbacks").get_data(as_text=True)
+    assert "+33 6 22 22 22 22" in callbacks and "+33 6 44 44 44 44" in callbacks
+    assert "+33 6 11 11 11 11" not in callbacks and "+33 6 33 33 33 33" not in callbacks  # a person took them
+    client.post("/practice/cabinet-dupont/callbacks", data={"csrf_token": _token(callbacks),
+                                                           "patient": "+33622222222", "action": "tick"})
+    callbacks = client.get("/practice/cabinet-dupont/callbacks").get_data(as_text=True)
+    assert callbacks.count('class="badge">à rappeler') == 1
+
+    log = client.get("/practice/cabinet-dupont/contacts").get_data(as_text=True)
+    assert "Pris par l&#39;accueil" in log
+    assert "Pris par Permanence Accueil Santé" in log
+    everything = [log, callbacks, client.get("/practice/cabinet-dupont").get_data(as_text=True),
+                  client.get("/practice/cabinet-dupont/contacts.csv").get_data(as_text=True),
+                  *(m.body for m in _practice_messages(app, "voicemail") + _practice_messages(app, "digest"))]
+    assert not any("514" in text or "15145550199" in text for text in everything)

@@ -94,7 +94,9 @@ def current_user() -> Who | None:
             with store().begin() as connection:
                 row = users.by_id(connection, int(session.get("uid", 0)))
         except StoreUnavailable:
-            row = None  # no database: no patient data to show either
+            # The signed cookie says who it is; the page itself says the database is down.
+            g.who = Who(str(name), False, str(session.get("practice", "")), int(session.get("uid", 0)))
+            return g.who  # type: ignore[no-any-return]
         if row is not None and row.practice_id == session.get("practice"):
             who = Who(row.email, False, row.practice_id, row.id)
         else:

@@ -45,6 +45,13 @@ LOG_DAYS = 7          # the contact log shows this many days when no day is aske
 _RECORDING_SID = re.compile(r"^RE[0-9a-fA-F]{32}$")
 
 
+@blueprint.errorhandler(StoreUnavailable)
+def _database_down(error: StoreUnavailable) -> tuple[str, int]:
+    """The database does not answer: the page says so (calls still go through), never a 500."""
+    logger.error("practice page %s: the database cannot be used (%s)", request.path.split("?")[0], error)
+    return render_template("unavailable.html"), 503
+
+
 def _now() -> datetime:
     now: datetime = current_app.config["RELEVE_CLOCK"]()
     return now

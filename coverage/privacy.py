@@ -20,7 +20,8 @@ _RECORDING = re.compile(r"https?://[^\s\"'<>]*(?:/Recordings/|/Media/|/Messages/
 _SQL_PARAMETERS = re.compile(r"\[parameters: .*?\](?=\s*(?:\(|\[|$))", re.DOTALL)
 _SQL = re.compile(r"\[SQL: .*?\](?=\s*(?:\(|\[|$))", re.DOTALL)
 # A signed link is a key to one practice's contacts: request logs keep the page, not the token.
-_SIGNED_LINK = re.compile(r"(/(?:briefing|follow-up)/)[A-Za-z0-9._~%-]{16,}")
+_NUMBER_QUERY = re.compile(r"([?&](?:number|patient)=)[^&\s\"']*")  # the contact log's filter, URL-encoded
+_SIGNED_LINK = re.compile(r"(/(?:briefing|follow-up|sign-in/link)/)[A-Za-z0-9._~%-]{16,}")
 
 
 def masked(number: str | None) -> str:
@@ -50,6 +51,7 @@ def redact(text: str) -> str:
     text = _SQL.sub("[SQL hidden]", text)
     text = _RECORDING.sub("(a Twilio media address)", text)
     text = _SIGNED_LINK.sub(r"\1…", text)
+    text = _NUMBER_QUERY.sub(r"\1…", text)
     return _PHONE.sub(lambda match: _masked_match(match.group(0)), text)
 
 

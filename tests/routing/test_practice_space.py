@@ -460,3 +460,20 @@ def test_a_practices_whole_day(app_with_twilio, twilio_api, clock):
                   client.get("/practice/cabinet-dupont/contacts.csv").get_data(as_text=True),
                   *(m.body for m in _practice_messages(app, "voicemail") + _practice_messages(app, "digest"))]
     assert not any("514" in text or "15145550199" in text for text in everything)
+
+
+def test_the_practices_pages_say_the_database_is_down_rather_than_fail(app_with_twilio, monkeypatch):
+    from coverage.store import StoreUnavailable
+
+    _user(app_with_twilio, "accueil@cabinet-dupont.example.fr", DUPONT)
+    client = _signed_in(app_with_twilio, "accueil@cabinet-dupont.example.fr")
+    client.get("/practice/cabinet-dupont")  # the practice's snapshot is held by this process now
+
+    def down(*_args, **_kwargs):
+        raise StoreUnavailable("OperationalError: the database is locked")
+
+    monkeypatch.setattr(app_with_twilio.extensions["releve.db"], "begin", down)
+    for path in ("/practice/cabinet-dupont/callbacks", "/practice/cabinet-dupont/contacts"):
+        answer = client.get(path)
+        assert answer.status_code == 503, path
+        assert "La base de données ne répond pas" in answer.get_data(as_text=True)

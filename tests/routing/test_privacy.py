@@ -90,3 +90,16 @@ def test_the_logs_hold_no_number_no_words_and_no_recording_address(tmp_path):
     assert leaks == [], [line for line in logs.splitlines() if any(form in line for form in leaks)][:5]
     assert WORDS not in logs
     assert "/Recordings/" not in logs and "/Media/" not in logs and "api.twilio.com" not in logs
+
+
+def test_request_lines_of_the_practices_pages_hold_no_number_and_no_sign_in_token():
+    from coverage.privacy import redact
+
+    lines = ['"GET /practice/cabinet-dupont/contacts?number=%2B33698765432 HTTP/1.1" 200 -',
+             '"GET /practice/cabinet-dupont/contacts.csv?day=2026-12-02&number=06+11+22+33+44 HTTP/1.1" 200 -',
+             '"POST /sign-in/link/Zx8_kQ2v9LmN3pR7tY1uW4aS6dF0gH5j HTTP/1.1" 303 -']
+
+    logged = "\n".join(redact(line) for line in lines)
+
+    assert "98765432" not in logged and "11 22 33" not in logged and "Zx8_kQ2v9LmN3pR7" not in logged
+    assert "day=2026-12-02" in logged and "/practice/cabinet-dupont/contacts" in logged

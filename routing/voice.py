@@ -15,6 +15,7 @@ a voicemail) is written at once, to the spool when the database cannot take it.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
@@ -27,6 +28,7 @@ from config.phones import e164
 from config.settings import CoveringOffice, Practice
 from coverage.flask import contact_log, snapshots
 from coverage.privacy import masked
+from coverage.schedule import Answer
 from coverage.snapshots import PracticeView
 from coverage.store import StoreUnavailable, outbox
 from coverage.store import contacts as log
@@ -128,16 +130,45 @@ def incoming_call() -> Response:
     if not call_sid:
         raise BadRequest("no CallSid")
     view, answer = practices.view_and_answer(practice_id, at)
-    settings, practice = view.settings, view.practice
+    practice = view.practice
     reason = None if answer.is_open else (answer.reason or "") if answer.closure else "outside_hours"
     contact_log().record(log.CallStart(call_sid, practice.id, caller or "unknown", practice.numbers[0], at,
                                       answer.is_open, reason, answer.chain))
+    document = _incoming_twiml(view, answer, at)
+    caller_id = caller_id_for(practice, raw_caller())  # digits and "+" only: nothing to escape
+    return Response(document.replace(_CALLER_MARK, caller_id, 1), mimetype="text/xml")
+
+
+_CALLER_MARK = "__releve_caller_id__"
+TWIML_CACHE_SIZE = 4096
+
+
+def _incoming_twiml(view: PracticeView, answer: Answer, at: datetime) -> str:
+    """The incoming call's TwiML with a mark where the caller ID goes. The same practice version,
+    answer and day give the same document (the greeting says "jusqu'à demain" from the day), so it
+    is built once and kept: building TwiML is most of what a call costs."""
+    practice = view.practice
+    key = (practice.id, view.version, answer.is_open, answer.chain, answer.reason,
+           answer.reopens_at.timestamp() if answer.reopens_at else None, answer.closure is None,
+           at.astimezone(answer.reopens_at.tzinfo if answer.reopens_at else practice.timezone).date())
+    cache: OrderedDict[tuple[object, ...], str] = current_app.extensions.setdefault("releve.twiml", OrderedDict())
+    found = cache.get(key)
+    if found is not None:
+        return found
     if answer.is_open:
-        return xml(twiml.ring_front_desk(practice, caller_id_for(practice, raw_caller())))
-    response = VoiceResponse()
-    twiml.say(response, closed_greeting(settings, practice, answer, at), practice.language)
-    twiml.dial_office(response, settings, practice, answer.chain, 0, caller_id_for(practice, raw_caller()))
-    return xml(response)
+        document = str(twiml.ring_front_desk(practice, _CALLER_MARK))
+    else:
+        response = VoiceResponse()
+        twiml.say(response, closed_greeting(view.settings, practice, answer, at), practice.language)
+        twiml.dial_office(response, view.settings, practice, answer.chain, 0, _CALLER_MARK)
+        document = str(response)
+    cache[key] = document
+    while len(cache) > TWIML_CACHE_SIZE:
+        try:
+            cache.popitem(last=False)
+        except KeyError:  # another thread emptied it meanwhile
+            break
+    return document
 
 
 @blueprint.post("/voice/whisper")

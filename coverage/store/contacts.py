@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.engine import Connection, Row
 
 from coverage.store import outbox
-from coverage.store.sql import excluded, insert_many_once, insert_once, upsert
+from coverage.store.sql import insert_once, upsert_many
 from coverage.store.tables import HUNG_UP, VOICEMAIL, call_legs, calls, texts
 
 MAX_SECONDS = 7 * 24 * 3600  # no call lasts a week: a larger duration is not a duration
@@ -207,16 +207,19 @@ def apply(connection: Connection, event: Event) -> bool:
 
 def apply_all(connection: Connection, events: Sequence[Event]) -> None:
     """Write events in order (the spool's batches): a run of call starts, the bulk of them, is
-    inserted in one statement; any start whose call has a row already is then written alone."""
+    written in one statement, a retried start changing nothing and a start replacing the row a
+    later event of its call made first (see `_start`)."""
     for kind, run in itertools.groupby(events, key=type):
         group = list(run)
         if kind is CallStart and len(group) > 1:
-            starts = [e for e in group if isinstance(e, CallStart)]
-            if insert_many_once(connection, calls, [_start_values(c) for c in starts], ["call_sid"]) == len(starts):
-                continue
-            # Some were there (a retry, a later event replayed first); the driver may not say which.
+            upsert_many(connection, calls, [_start_values(e) for e in group if isinstance(e, CallStart)],
+                        ["call_sid"], _START_COLUMNS, only_if_earlier="started_at")
+            continue
         for event in group:
             apply(connection, event)
+
+
+_START_COLUMNS = ("practice_id", "caller", "called", "started_at", "was_open", "reason", "chain")
 
 
 def _start_values(call: CallStart) -> dict[str, Any]:
@@ -232,11 +235,7 @@ def _start(connection: Connection, call: CallStart) -> bool:
         return True
     # A row is there: Twilio retried the webhook (the first start stays), or a later event of this
     # call was replayed first and made the row (its start time is later: the start replaces it).
-    new = excluded(connection, calls)
-    upsert(connection, calls, values, ["call_sid"],
-           {name: new[name] for name in ("practice_id", "caller", "called", "started_at", "was_open", "reason",
-                                         "chain")},
-           where=calls.c.started_at > new.started_at)
+    upsert_many(connection, calls, [values], ["call_sid"], _START_COLUMNS, only_if_earlier="started_at")
     return False
 
 

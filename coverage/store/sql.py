@@ -35,18 +35,6 @@ def insert_once(connection: Connection, table: Table, values: dict[str, Any], ke
     return connection.execute(statement, values).first() is not None
 
 
-def insert_many_once(connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> int:
-    """Insert the rows in one statement, each unless one with the same `keys` exists; how many
-    were inserted, as the driver counts them (-1 when it cannot tell)."""
-    dialect = connection.dialect.name
-    key = (dialect, table.name, tuple(keys), "many")
-    statement = _INSERT_ONCE.get(key)
-    if statement is None:
-        statement = _INSERT_ONCE[key] = _insert(dialect, table).on_conflict_do_nothing(index_elements=keys)
-    count: int = connection.execute(statement, rows).rowcount
-    return count
-
-
 def upsert(connection: Connection, table: Table, values: dict[str, Any], keys: list[str],
            update: dict[str, Any], where: Any = None) -> None:
     """Insert the row, or when one with the same `keys` exists, set `update` on it (only where
@@ -58,3 +46,24 @@ def upsert(connection: Connection, table: Table, values: dict[str, Any], keys: l
 def excluded(connection: Connection, table: Table) -> Any:
     """The row an upsert tried to insert, to refer to its values in `update` and `where`."""
     return _insert(connection.dialect.name, table).excluded
+
+
+_UPSERTS: dict[tuple[Any, ...], Any] = {}
+
+
+def upsert_many(connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str],
+                columns: tuple[str, ...], only_if_earlier: str | None = None) -> None:
+    """Insert the rows in one statement; a row whose `keys` exist sets `columns` to the new
+    values, only where the new `only_if_earlier` column is earlier than the stored one, when
+    given. The statement is built once per table and backend (building it costs more than the
+    write itself)."""
+    dialect = connection.dialect.name
+    key = (dialect, table.name, tuple(keys), columns, only_if_earlier)
+    statement = _UPSERTS.get(key)
+    if statement is None:
+        insert = _insert(dialect, table)
+        new = insert.excluded
+        where = table.c[only_if_earlier] > new[only_if_earlier] if only_if_earlier else None
+        statement = _UPSERTS[key] = insert.on_conflict_do_update(
+            index_elements=keys, set_={name: new[name] for name in columns}, where=where)
+    connection.execute(statement, rows)

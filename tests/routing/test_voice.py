@@ -471,3 +471,19 @@ def test_a_night_call_during_the_vacation_goes_to_the_answering_service_not_the_
     assert "fermé pour Congés de fin d'année jusqu'au samedi 9 janvier, 9 heures" in document.find("Say").text
     assert "La permanence Accueil Santé assure la continuité des soins" in document.find("Say").text
     assert [n.text for n in document.findall("Dial/Number")] == ["+33970001234"]
+
+
+def test_each_caller_is_forwarded_with_their_own_number_and_the_greeting_follows_the_day(twilio, clock):
+    from datetime import UTC, datetime
+
+    clock.now = datetime(2026, 12, 1, 22, 50, tzinfo=UTC)   # Tuesday 23:50 in Paris
+    first = twilio.twiml("/twilio/voice", incoming("CA" + "1" * 32, "+33611111111"))
+    second = twilio.twiml("/twilio/voice", incoming("CA" + "2" * 32, "+33622222222"))
+    withheld = twilio.twiml("/twilio/voice", incoming("CA" + "3" * 32, "anonymous"))
+    clock.now = datetime(2026, 12, 1, 23, 10, tzinfo=UTC)   # Wednesday 0:10
+    after_midnight = twilio.twiml("/twilio/voice", incoming("CA" + "4" * 32, "+33611111111"))
+
+    assert [d.find("Dial").attrib["callerId"] for d in (first, second, withheld)] == [
+        "+33611111111", "+33622222222", "+33186951234"]
+    assert "jusqu'à demain, 8 heures 30" in first.find("Say").text
+    assert "demain" not in after_midnight.find("Say").text and "8 heures 30" in after_midnight.find("Say").text

@@ -10,6 +10,8 @@ work, and a real server says loudly at start that it needs one.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import logging
 from collections.abc import Callable
@@ -69,14 +71,23 @@ def signed_urls() -> list[str]:
     return [base + rest for base in bases]
 
 
+def compute_signature(token: str, url: str, form: Any) -> str:
+    """Twilio's signature of a request (HMAC-SHA1 of the URL and each parameter's name and
+    values, sorted, in base64), as RequestValidator.compute_signature computes it, without its
+    look-up of each parameter through exceptions: this runs on every webhook."""
+    text = url + "".join(name + value for name, values in sorted(form.lists()) for value in sorted(set(values)))
+    return base64.b64encode(hmac.new(token.encode("utf-8"), text.encode("utf-8"), hashlib.sha1).digest()).decode()
+
+
 def _is_valid(token: str, urls: list[str], signature: str) -> bool:
     """Each URL as built first (the usual case, one HMAC); then RequestValidator's own check,
     which also tries the URL with and without its port, as Twilio may sign either."""
-    validator = RequestValidator(token)
+    form = request.form
     for url in urls:
-        if hmac.compare_digest(validator.compute_signature(url, request.form), signature):
+        if hmac.compare_digest(compute_signature(token, url, form), signature):
             return True
-    return any(validator.validate(url, request.form, signature) for url in urls)
+    validator = RequestValidator(token)
+    return any(validator.validate(url, form, signature) for url in urls)
 
 
 def twilio_signed(view: View) -> View:

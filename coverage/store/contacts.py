@@ -136,16 +136,23 @@ EVENTS: dict[str, type[Any]] = {cls.__name__: cls for cls in (CallStart, LegEnd,
                                                                Voicemail, CallStatus, TextIn, MessageStatus)}
 
 
+_FIELDS: dict[type[Any], tuple[str, ...]] = {}
+
+
 def as_record(event: Event) -> dict[str, Any]:
     """The event as JSON-ready values, for the spool."""
-    record: dict[str, Any] = {"event": type(event).__name__}
-    for field in fields(event):  # by hand: dataclasses.asdict deep-copies every value
-        value = getattr(event, field.name)
+    kind = type(event)
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(field.name for field in fields(kind))
+    record: dict[str, Any] = {"event": kind.__name__}
+    for name in names:  # by hand: dataclasses.asdict deep-copies every value
+        value = getattr(event, name)
         if isinstance(value, datetime):
             value = value.isoformat()
         elif isinstance(value, tuple):
             value = [list(item) if isinstance(item, tuple) else item for item in value]
-        record[field.name] = value
+        record[name] = value
     return record
 
 
@@ -154,18 +161,21 @@ def from_record(record: dict[str, Any]) -> Event:
     kind = EVENTS.get(str(record.get("event")))
     if kind is None:
         raise ValueError(f"unknown event {record.get('event')!r}")
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(field.name for field in fields(kind))
     values: dict[str, Any] = {}
-    for field in fields(kind):
-        value = record[field.name]
-        if field.name == "at":
+    for name in names:
+        value = record[name]
+        if name == "at":
             value = datetime.fromisoformat(value)
             if value.tzinfo is None:
                 raise ValueError("naive time in a spooled event")
-        elif field.name in ("chain",):
+        elif name == "chain":
             value = tuple(value)
-        elif field.name == "media":
+        elif name == "media":
             value = tuple((str(url), str(kind_)) for url, kind_ in value)
-        values[field.name] = value
+        values[name] = value
     event: Event = kind(**values)
     return event
 

@@ -477,3 +477,24 @@ def test_the_practices_pages_say_the_database_is_down_rather_than_fail(app_with_
         answer = client.get(path)
         assert answer.status_code == 503, path
         assert "La base de données ne répond pas" in answer.get_data(as_text=True)
+
+
+def test_a_text_during_a_closing_goes_to_the_closings_office_and_the_patient_is_told_when_it_ends(app_with_twilio,
+                                                                                                 clock):
+    from tests.routing.test_sms import _messages, text_in
+
+    app = app_with_twilio
+    _user(app, "accueil@cabinet-dupont.example.fr", DUPONT)
+    clock.now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)   # Wednesday 10:00: open
+    client = _signed_in(app, "accueil@cabinet-dupont.example.fr")
+    page = client.get("/practice/cabinet-dupont").get_data(as_text=True)
+    client.post("/practice/cabinet-dupont/close-now", data={"csrf_token": _token(page), "until": "2026-12-02T16:00",
+                                                           "chain": "permanence-sante"})
+
+    answer = Twilio(app).post("/twilio/sms", text_in("J'ai très mal, pouvez-vous me rappeler ?"))
+
+    assert answer.status_code == 200
+    [forward] = _messages(app, "forward")
+    assert forward.recipient == "equipe@permanence-sante.example.fr"
+    [reply] = _messages(app, "auto_reply")
+    assert "jusqu'à 16 h" in reply.body and "permanence Accueil Santé" in reply.body

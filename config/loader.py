@@ -27,6 +27,7 @@ from config.settings import (
     GREETINGS,
     LANGUAGES,
     OFFICE_KINDS,
+    PROFESSIONS,
     TEXTS,
     VOICEMAIL_NOTICES,
     WEEKDAYS,
@@ -55,6 +56,7 @@ PRACTICE_KEYS = {
     "language": True, "calendars": True, "coverage": True, "opening_hours": False,
     "instructions": False, "ring_seconds": False, "greetings": False, "texts": False, "sms": False,
     "email": False, "urgent_contact": False, "briefing_days": False, "voicemail_notices": False,
+    "profession": False, "emergency_line": False,
 }
 OFFICE_KEYS = {
     "id": True, "kind": True, "name": True, "phone": True, "language": True,
@@ -684,6 +686,12 @@ def _read_practices(checker: _Checker, root: LineDict, folder: Path,
         greetings = _read_greetings(checker, entry, "greetings", f"{key}.greetings")
         texts = _read_greetings(checker, entry, "texts", f"{key}.texts", TEXTS)
         urgent = _read_urgent_contact(checker, entry, f"{key}.urgent_contact")
+        emergency_line = _read_urgent_contact(checker, entry, f"{key}.emergency_line", "emergency_line")
+        profession = checker.text(entry, "profession", f"{key}.profession") or "other"
+        if profession not in PROFESSIONS:
+            close = difflib.get_close_matches(profession, PROFESSIONS, n=1)
+            checker.error(checker.line_of(entry, "profession"), f"{key}.profession", f'unknown profession "{profession}"',
+                          (f'did you mean "{close[0]}"? ' if close else "") + f"use one of: {', '.join(PROFESSIONS)}")
         briefing_days = _read_briefing_days(checker, entry, f"{key}.briefing_days")
         sms = entry.get("sms")
         sms_e164 = _read_phone(checker, str(sms), checker.line_of(entry, "sms"), f"{key}.sms") if sms else None
@@ -706,6 +714,7 @@ def _read_practices(checker: _Checker, root: LineDict, folder: Path,
                 after_hours_chain=after_hours_chain, opening_hours=hours, instructions=instructions,
                 ring_seconds=ring_seconds, greetings=greetings, texts=texts, sms=sms_e164, email=email,
                 urgent_contact=urgent, briefing_days=briefing_days, voicemail_notices=voicemail_notices,
+                profession=profession, emergency_line=emergency_line,
             ))
     if "practices" in root and not practices and not broken and checker.error_count() == 0:
         checker.error(checker.line_of(root, "practices"), "practices", "no practice is configured",
@@ -763,11 +772,12 @@ def _read_language_greetings(checker: _Checker, root: LineDict) -> dict[str, dic
             for language in LANGUAGES if language in mapping}
 
 
-def _read_urgent_contact(checker: _Checker, entry: LineDict, key: str) -> UrgentContact | None:
-    raw = entry.get("urgent_contact")
+def _read_urgent_contact(checker: _Checker, entry: LineDict, key: str,
+                         field: str = "urgent_contact") -> UrgentContact | None:
+    raw = entry.get(field)
     if raw is None:
         return None
-    mapping = checker.mapping(raw, key, checker.line_of(entry, "urgent_contact"), {"name": True, "phone": True})
+    mapping = checker.mapping(raw, key, checker.line_of(entry, field), {"name": True, "phone": True})
     if mapping is None:
         return None
     name = checker.text(mapping, "name", f"{key}.name")

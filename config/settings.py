@@ -22,14 +22,20 @@ OFFICE_KINDS = ("partner", "answering_service")
 # morning digest and on its page.
 VOICEMAIL_NOTICES = ("right_away", "hourly", "digest_only")
 
+# What the practice does: the default wording follows it (patients or clients, the emergency line).
+PROFESSIONS = ("dentist", "doctor", "vet", "physiotherapist", "notary", "accountant", "other")
+HEALTH_PROFESSIONS = frozenset({"dentist", "doctor", "physiotherapist"})
+
 # What callers and covering offices hear, by name, with the placeholders each may use. The
 # default wording per language is in routing/greetings.py; the configuration may override any.
 GREETINGS: dict[str, frozenset[str]] = {
-    "closed": frozenset({"practice", "Practice", "closed", "reason", "reopening", "office", "Office"}),
-    "outside_hours": frozenset({"practice", "Practice", "closed", "reopening", "office", "Office"}),
+    "closed": frozenset({"practice", "Practice", "closed", "reason", "reopening", "office", "Office", "covering",
+                         "emergency"}),
+    "outside_hours": frozenset({"practice", "Practice", "closed", "reopening", "office", "Office", "covering",
+                                "emergency"}),
     "next_office": frozenset({"office", "Office"}),
-    "voicemail": frozenset({"practice", "Practice", "office", "Office", "office_phone"}),
-    "open_voicemail": frozenset({"practice", "Practice"}),
+    "voicemail": frozenset({"practice", "Practice", "office", "Office", "office_phone", "emergency"}),
+    "open_voicemail": frozenset({"practice", "Practice", "emergency"}),
     "whisper": frozenset({"practice", "Practice", "of_practice", "closed", "reopening"}),
     "accept_prompt": frozenset(),
     "thanks": frozenset(),
@@ -141,7 +147,14 @@ class Practice:
     urgent_contact: UrgentContact | None = None
     briefing_days: tuple[int, ...] = (7, 1)  # days before a closure its covering offices are briefed
     voicemail_notices: str = "right_away"     # one of VOICEMAIL_NOTICES
+    profession: str = "other"                 # one of PROFESSIONS
+    # Where callers are sent in an emergency the practice's own profession handles (a vet's
+    # on-duty service or the emergency animal hospital); health practices use the public lines.
+    emergency_line: UrgentContact | None = None
 
+    @property
+    def is_health(self) -> bool:
+        return self.profession in HEALTH_PROFESSIONS
 
 @dataclass(frozen=True)
 class Service:

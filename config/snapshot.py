@@ -36,6 +36,9 @@ def practice_to_json(practice: Practice) -> dict[str, Any]:
         "urgent_contact": [practice.urgent_contact.name, practice.urgent_contact.phone] if practice.urgent_contact
         else None,
         "briefing_days": list(practice.briefing_days), "voicemail_notices": practice.voicemail_notices,
+        "profession": practice.profession,
+        "emergency_line": [practice.emergency_line.name, practice.emergency_line.phone] if practice.emergency_line
+        else None,
     }
 
 
@@ -54,6 +57,8 @@ def practice_from_json(value: dict[str, Any]) -> Practice:
         texts=dict(value["texts"]), sms=value["sms"], email=value["email"],
         urgent_contact=UrgentContact(*urgent) if urgent else None, briefing_days=tuple(value["briefing_days"]),
         voicemail_notices=value.get("voicemail_notices", "right_away"),
+        profession=value.get("profession", "other"),
+        emergency_line=UrgentContact(*value["emergency_line"]) if value.get("emergency_line") else None,
     )
 
 

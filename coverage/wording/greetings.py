@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import phonenumbers
+
 from config.settings import CoveringOffice, Practice, Settings
 from coverage.schedule import Answer
 from coverage.wording.dates import spoken_reopening
@@ -13,13 +15,13 @@ from coverage.wording.numbers import spoken_phone
 
 _FRENCH = {
     "closed": "Bonjour. {Practice} est {closed}{reason} {reopening}. "
-              "{Office} assure la continuité des soins : nous vous mettons en relation.",
+              "{Office} {covering} : nous vous mettons en relation.",
     "outside_hours": "Bonjour. {Practice} est {closed} {reopening}. "
                      "{Office} prend le relais : nous vous mettons en relation.",
     "next_office": "Pas de réponse. Nous appelons maintenant {office}.",
     "voicemail": "Personne n'est disponible pour le moment. Laissez votre nom, votre numéro et votre "
                  "message après le bip : {practice} vous rappellera. Vous pouvez aussi appeler "
-                 "{office} au {office_phone}. En cas d'urgence vitale, composez le 15.",
+                 "{office} au {office_phone}. {emergency}",
     "open_voicemail": "{Practice} ne peut pas vous répondre pour le moment. Laissez votre nom, votre "
                       "numéro et votre message après le bip : nous vous rappellerons.",
     "whisper": "Appel transféré {of_practice}, {closed} {reopening}.",
@@ -30,12 +32,7 @@ _FRENCH = {
 
 DEFAULT_GREETINGS: dict[str, dict[str, str]] = {
     "fr-FR": _FRENCH,
-    "fr-CA": {
-        **_FRENCH,
-        "voicemail": "Personne n'est disponible pour le moment. Laissez votre nom, votre numéro et votre "
-                     "message après le bip : {practice} vous rappellera. Vous pouvez aussi appeler "
-                     "{office} au {office_phone}. En cas d'urgence, composez le 9-1-1, ou Info-Santé au 8-1-1.",
-    },
+    "fr-CA": _FRENCH,
     "en-US": {
         "closed": "Hello. {Practice} is closed{reason} {reopening}. "
                   "{Office} is covering for us: we are putting you through.",
@@ -44,7 +41,7 @@ DEFAULT_GREETINGS: dict[str, dict[str, str]] = {
         "next_office": "No answer. We are now calling {office}.",
         "voicemail": "No one is available right now. Please leave your name, number and message after "
                      "the tone, and {practice} will call you back. You can also call {office} at "
-                     "{office_phone}. In an emergency, call 9-1-1.",
+                     "{office_phone}. {emergency}",
         "open_voicemail": "{Practice} cannot take your call right now. Please leave your name, number "
                           "and message after the tone, and we will call you back.",
         "whisper": "Call forwarded from {practice}, closed {reopening}.",
@@ -58,8 +55,49 @@ DEFAULT_GREETINGS["en-GB"] = {
     **DEFAULT_GREETINGS["en-US"],
     "voicemail": "No one is available right now. Please leave your name, number and message after the "
                  "tone, and {practice} will call you back. You can also call {office} on {office_phone}. "
-                 "In an emergency, call 999.",
+                 "{emergency}",
 }
+
+# The public lines callers are given, by country, for health practices: France's SAMU (15), the
+# emergency number and the health-advice line of Canada (9-1-1, Info-Santé / HealthLink 8-1-1), of
+# the United Kingdom (999, NHS 111), of the United States (9-1-1); 112 anywhere else in Europe.
+_HEALTH_EMERGENCY = {
+    ("fr", "FR"): "En cas d'urgence vitale, composez le 15.",
+    ("fr", "CA"): "En cas d'urgence, composez le 9-1-1. Pour un conseil santé, appelez Info-Santé au 8-1-1.",
+    ("fr", ""): "En cas d'urgence, composez le 112.",
+    ("en", "CA"): "In an emergency, call 9-1-1. For health advice, call 8-1-1.",
+    ("en", "US"): "In an emergency, call 9-1-1.",
+    ("en", "GB"): "In an emergency, call 999. For urgent medical advice, call 111.",
+    ("en", ""): "In an emergency, call 112.",
+}
+_ANIMAL_EMERGENCY = {
+    "fr": "Pour une urgence concernant votre animal, appelez {name} au {phone}.",
+    "en": "If your animal needs urgent care, call {name} at {phone}.",
+}
+_COVERING = {("fr", True): "assure la continuité des soins", ("fr", False): "prend nos appels",
+             ("en", True): "is covering for us", ("en", False): "is taking our calls"}
+
+
+def country_of(practice: Practice) -> str:
+    """The country of the practice's own number ("FR", "CA"...): its emergency lines are that country's."""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(practice.numbers[0])) or ""
+    except phonenumbers.NumberParseException:
+        return ""
+
+
+def emergency_sentence(practice: Practice) -> str:
+    """What a caller is told to do in an emergency, for the practice's profession and country: the
+    public lines for health practices; for a vet, the on-duty service it gives (a human health line
+    is no help for an animal); nothing for notaries, accountants and others."""
+    language = practice.language[:2]
+    if practice.is_health:
+        country = country_of(practice)
+        return _HEALTH_EMERGENCY.get((language, country)) or _HEALTH_EMERGENCY[(language, "")]
+    if practice.profession == "vet" and practice.emergency_line is not None:
+        return _ANIMAL_EMERGENCY[language].format(name=practice.emergency_line.name,
+                                                  phone=spoken_phone(practice.emergency_line.phone))
+    return ""
 
 
 def template(settings: Settings, practice: Practice, name: str) -> str:
@@ -86,10 +124,12 @@ def greeting(settings: Settings, practice: Practice, name: str, **values: str) -
     """A greeting filled in: the practice's names are always available."""
     spoken = practice.name.spoken
     values = {"practice": spoken, "Practice": capitalized(spoken),
-              "closed": closed_word(practice.name, practice.language), **values}
+              "closed": closed_word(practice.name, practice.language),
+              "covering": _COVERING[(practice.language[:2], practice.is_health)],
+              "emergency": emergency_sentence(practice), **values}
     if "office" in values:
         values["Office"] = capitalized(values["office"])
-    return template(settings, practice, name).format(**values)
+    return " ".join(template(settings, practice, name).format(**values).split())
 
 
 def closed_greeting(settings: Settings, practice: Practice, answer: Answer, now: datetime) -> str:

@@ -862,3 +862,23 @@ def test_the_loader_returns_settings_only_when_every_practice_and_office_made_it
             assert list(settings.offices) == ["cabinet-martin"], slip
             for practice in settings.practices:
                 settings.chain_offices(practice.closure_chain + practice.after_hours_chain)
+
+
+def test_a_profession_is_one_of_those_relève_knows_and_a_typo_gets_the_right_one(tmp_path):
+    path = write_config(tmp_path, ("    timezone: Europe/Paris\n", "    timezone: Europe/Paris\n    profession: dentiste\n"))
+
+    problem = the_problem(path)
+
+    assert (problem.line, problem.key) == (7, "practices[cabinet-dupont].profession")
+    assert 'unknown profession "dentiste"' in problem.message and 'did you mean "dentist"?' in problem.fix
+
+
+def test_a_vet_gives_the_emergency_line_its_callers_are_sent_to(tmp_path):
+    path = write_config(tmp_path, ("    timezone: Europe/Paris\n", "    timezone: Europe/Paris\n    profession: vet\n"
+                                   "    emergency_line:\n      name: la clinique de garde\n"
+                                   '      phone: "+33 1 45 00 00 01"\n'))
+
+    vet = load_settings(path).practices[0]
+
+    assert (vet.profession, vet.emergency_line.name, vet.emergency_line.phone) == (
+        "vet", "la clinique de garde", "+33145000001")

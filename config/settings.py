@@ -33,7 +33,7 @@ GREETINGS: dict[str, frozenset[str]] = {
                          "emergency"}),
     "outside_hours": frozenset({"practice", "Practice", "closed", "reopening", "office", "Office", "covering",
                                 "emergency"}),
-    "next_office": frozenset({"office", "Office"}),
+    "next_office": frozenset({"office", "Office", "why"}),
     "voicemail": frozenset({"practice", "Practice", "office", "Office", "office_phone", "emergency"}),
     "open_voicemail": frozenset({"practice", "Practice", "emergency"}),
     "whisper": frozenset({"practice", "Practice", "of_practice", "closed", "reopening"}),

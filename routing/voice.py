@@ -34,7 +34,7 @@ from coverage.store import StoreUnavailable, outbox
 from coverage.store import contacts as log
 from coverage.store.tables import ANSWERED, FRONT_DESK, OFFICE
 from coverage.wording.dates import spoken_reopening
-from coverage.wording.greetings import closed_greeting, greeting
+from coverage.wording.greetings import closed_greeting, greeting, why_not
 from coverage.wording.texts import text
 from routing import twiml
 from routing.signature import twilio_signed
@@ -224,7 +224,9 @@ def dial_result() -> Response:
     if not at_desk and step + 1 < len(chain):
         following = settings.offices[chain[step + 1]]
         response = VoiceResponse()
-        twiml.say(response, greeting(settings, practice, "next_office", office=following.name.spoken),
+        twiml.say(response, greeting(settings, practice, "next_office", office=following.name.spoken,
+                                     why=why_not("declined" if status == "completed" else status,
+                                                 practice.language)),
                   practice.language)
         twiml.dial_office(response, settings, practice, chain, step + 1, caller_id_for(practice, raw_caller()))
         return xml(response)

@@ -18,10 +18,11 @@ _FRENCH = {
               "{Office} {covering} : nous vous mettons en relation.",
     "outside_hours": "Bonjour. {Practice} est {closed} {reopening}. "
                      "{Office} prend le relais : nous vous mettons en relation.",
-    "next_office": "Pas de réponse. Nous appelons maintenant {office}.",
-    "voicemail": "Personne n'est disponible pour le moment. Laissez votre nom, votre numéro et votre "
-                 "message après le bip : {practice} vous rappellera. Vous pouvez aussi appeler "
-                 "{office} au {office_phone}. {emergency}",
+    "next_office": "{why} Nous appelons maintenant {office}.",
+    # Every office of the chain was tried: none is offered again, and what to do in an emergency
+    # comes before the beep, not after it.
+    "voicemail": "Personne n'a pu prendre votre appel. {emergency} Laissez votre nom, votre numéro et votre "
+                 "message après le bip : {practice} vous rappellera.",
     "open_voicemail": "{Practice} ne peut pas vous répondre pour le moment. Laissez votre nom, votre "
                       "numéro et votre message après le bip : nous vous rappellerons.",
     "whisper": "Appel transféré {of_practice}, {closed} {reopening}.",
@@ -38,10 +39,9 @@ DEFAULT_GREETINGS: dict[str, dict[str, str]] = {
                   "{Office} is covering for us: we are putting you through.",
         "outside_hours": "Hello. {Practice} is closed {reopening}. "
                          "{Office} is taking our calls: we are putting you through.",
-        "next_office": "No answer. We are now calling {office}.",
-        "voicemail": "No one is available right now. Please leave your name, number and message after "
-                     "the tone, and {practice} will call you back. You can also call {office} at "
-                     "{office_phone}. {emergency}",
+        "next_office": "{why} We are now calling {office}.",
+        "voicemail": "No one could take your call. {emergency} Please leave your name, number and message "
+                     "after the tone, and {practice} will call you back.",
         "open_voicemail": "{Practice} cannot take your call right now. Please leave your name, number "
                           "and message after the tone, and we will call you back.",
         "whisper": "Call forwarded from {practice}, closed {reopening}.",
@@ -51,12 +51,21 @@ DEFAULT_GREETINGS: dict[str, dict[str, str]] = {
     },
 }
 DEFAULT_GREETINGS["en-CA"] = DEFAULT_GREETINGS["en-US"]
-DEFAULT_GREETINGS["en-GB"] = {
-    **DEFAULT_GREETINGS["en-US"],
-    "voicemail": "No one is available right now. Please leave your name, number and message after the "
-                 "tone, and {practice} will call you back. You can also call {office} on {office_phone}. "
-                 "{emergency}",
+DEFAULT_GREETINGS["en-GB"] = DEFAULT_GREETINGS["en-US"]
+
+# What happened to the dial, said before the next office is tried: busy is not "no answer".
+_WHY = {
+    "fr": {"busy": "La ligne est occupée.", "no-answer": "Pas de réponse.", "declined": "L'appel n'a pas pu être pris.",
+           "": "L'appel n'a pas pu aboutir."},
+    "en": {"busy": "The line is busy.", "no-answer": "No answer.", "declined": "The call could not be taken.",
+           "": "The call did not go through."},
 }
+
+
+def why_not(status: str, language: str) -> str:
+    """The dial's outcome in words (Twilio's DialCallStatus, or "declined" at the whisper)."""
+    words = _WHY[language[:2]]
+    return words.get(status, words[""])
 
 # The public lines callers are given, by country, for health practices: France's SAMU (15), the
 # emergency number and the health-advice line of Canada (9-1-1, Info-Santé / HealthLink 8-1-1), of

@@ -61,7 +61,17 @@ def test_a_french_dentist_a_quebec_dentist_and_a_notary_say_what_fits_them():
     quebec = _practice("dentist", "fr-CA", "CA")
     notary = _practice("notary", "fr-FR", "FR")
 
-    assert _voicemail(dentist).endswith("En cas d'urgence vitale, composez le 15.")
-    assert _voicemail(quebec).endswith("Pour un conseil santé, appelez Info-Santé au 8-1-1.")
-    assert _voicemail(notary).endswith("au 01 42 00 11 22.")
+    assert _voicemail(dentist) == ("Personne n'a pu prendre votre appel. En cas d'urgence vitale, composez le 15. "
+                                   "Laissez votre nom, votre numéro et votre message après le bip : le cabinet "
+                                   "dentaire Dupont vous rappellera.")
+    assert "Pour un conseil santé, appelez Info-Santé au 8-1-1. Laissez votre nom" in _voicemail(quebec)
+    assert _voicemail(notary).startswith("Personne n'a pu prendre votre appel. Laissez votre nom")
     assert "La permanence prend nos appels : nous vous mettons en relation." in _closed(notary)
+
+
+def test_the_caller_is_told_what_happened_before_the_next_office_is_dialled():
+    from coverage.wording.greetings import why_not
+
+    assert [why_not(s, "fr-FR") for s in ("busy", "no-answer", "failed", "declined")] == [
+        "La ligne est occupée.", "Pas de réponse.", "L'appel n'a pas pu aboutir.", "L'appel n'a pas pu être pris."]
+    assert why_not("busy", "en-GB") == "The line is busy."

@@ -69,7 +69,7 @@ def test_the_simulate_command_prints_the_conversation_step_by_step(example_setti
     lines = result.output.splitlines()
     assert lines[1].startswith('  the caller hears: "Bonjour. Le cabinet dentaire Dupont est fermé')
     assert lines[2] == "  Twilio dials Cabinet du Dr Martin (+33142001122): busy"
-    assert lines[3] == '  the caller hears: "Pas de réponse. Nous appelons maintenant la permanence Accueil Santé."'
+    assert lines[3] == '  the caller hears: "La ligne est occupée. Nous appelons maintenant la permanence Accueil Santé."'
     assert lines[4] == "  Twilio dials Permanence Accueil Santé (+33970001234): completed"
     assert lines[-1] == "the call ended with a person: Permanence Accueil Santé"
 

@@ -120,7 +120,7 @@ def test_when_the_first_office_does_not_answer_the_caller_is_told_and_the_next_o
         (0, "cabinet-martin", "+33142001122", "no-answer")]
 
 
-def test_at_the_end_of_the_chain_the_caller_can_leave_a_voicemail_naming_where_else_to_call(app, twilio, clock):
+def test_at_the_end_of_the_chain_the_caller_hears_the_emergency_line_then_leaves_a_voicemail(app, twilio, clock):
     clock.now = DURING_VACATION
     dial = twilio.twiml("/twilio/voice", incoming()).find("Dial")
     second = twilio.twiml(dial.attrib["action"].removeprefix(BASE), {**incoming(), "DialCallStatus": "busy"})
@@ -129,8 +129,11 @@ def test_at_the_end_of_the_chain_the_caller_can_leave_a_voicemail_naming_where_e
                         {**incoming(), "DialCallStatus": "failed"})
 
     assert [verb.tag for verb in last] == ["Say", "Record", "Say", "Hangup"]
-    assert "le cabinet du docteur Martin au 01 42 00 11 22" in last.find("Say").text
-    assert "composez le 15" in last.find("Say").text
+    said = last.find("Say").text
+    assert _said(second) == "La ligne est occupée. Nous appelons maintenant la permanence Accueil Santé."
+    # Both offices were just tried: neither is offered again; the emergency line comes before the beep.
+    assert "docteur Martin" not in said and "permanence" not in said
+    assert said.index("composez le 15") < said.index("après le bip")
     record = last.find("Record")
     assert record.attrib["playBeep"] == "true" and int(record.attrib["maxLength"]) >= 60
 

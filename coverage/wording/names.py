@@ -31,13 +31,28 @@ def to_name(name: Name, language: str) -> str:
     return _contracted(name, language, "au", "aux", "à", "to")
 
 
+# Nouns a practice's name starts with after « l' » or « les », whose gender the article does not
+# show: « l'étude notariale » is fermée, « l'office notarial » fermé.
+_FEMININE = frozenset({"étude", "agence", "officine", "unité", "équipe", "association", "antenne", "infirmerie",
+                       "assurance", "orthodontie", "école", "urgence", "urgences", "clinique", "cliniques",
+                       "pharmacie", "pharmacies", "permanence", "permanences", "maison", "maisons"})
+
+
+def _noun_after(lower: str, article: str) -> str:
+    rest = lower[len(article):].lstrip()
+    return rest.split(" ", 1)[0].strip(",.")
+
+
 def closed_word(name: Name, language: str) -> str:
-    """ "fermé", "fermée" or "fermés", agreeing with the spoken name's article."""
+    """ "fermé", "fermée", "fermés" or "fermées", agreeing with the spoken name: its article, and
+    after « l' » or « les » the gender of the noun that follows."""
     if not language.startswith("fr"):
         return "closed"
-    lower = name.spoken.lower()
+    lower = name.spoken.lower().replace("’", "'")
     if lower.startswith("la "):
         return "fermée"
     if lower.startswith("les "):
-        return "fermés"
+        return "fermées" if _noun_after(lower, "les ") in _FEMININE else "fermés"
+    if lower.startswith("l'"):
+        return "fermée" if _noun_after(lower, "l'") in _FEMININE else "fermé"
     return "fermé"

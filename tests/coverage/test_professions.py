@@ -75,3 +75,14 @@ def test_the_caller_is_told_what_happened_before_the_next_office_is_dialled():
     assert [why_not(s, "fr-FR") for s in ("busy", "no-answer", "failed", "declined")] == [
         "La ligne est occupée.", "Pas de réponse.", "L'appel n'a pas pu aboutir.", "L'appel n'a pas pu être pris."]
     assert why_not("busy", "en-GB") == "The line is busy."
+
+
+@pytest.mark.parametrize(("spoken", "closed"), [
+    ("le cabinet dentaire Dupont", "fermé"), ("la clinique vétérinaire du Plateau", "fermée"),
+    ("l'étude notariale Lefèvre", "fermée"), ("l’étude de Maître Roy", "fermée"), ("l'office notarial Roy", "fermé"),
+    ("les cabinets réunis", "fermés"), ("les urgences dentaires", "fermées"), ("Dentalia", "fermé")])
+def test_closed_agrees_with_the_spoken_name_even_after_l_apostrophe(spoken, closed):
+    from config.settings import Name
+    from coverage.wording.names import closed_word
+
+    assert closed_word(Name(spoken.capitalize(), spoken), "fr-FR") == closed

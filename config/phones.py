@@ -36,6 +36,28 @@ def e164(raw: str | None) -> str | None:
     return formatted if formatted == "".join(c for c in text if c == "+" or c.isdigit()) else None
 
 
+def region_of(number: str) -> str:
+    """The country of an E.164 number ("FR", "CA"…), "" when it has none."""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(number, None)) or ""
+    except phonenumbers.NumberParseException:
+        return ""
+
+
+def typed_number(text: str, region: str) -> str | None:
+    """A number as a person types it, in E.164: international (+33…), or national in `region`
+    ("06 12 34 56 78" in France); None when it is not a valid number there."""
+    found = e164(text)
+    if found is not None or not region:
+        return found
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) \
+        if phonenumbers.is_valid_number(number) else None
+
+
 def is_withheld(raw: str | None) -> bool:
     """A caller who hid their number (or sent none)."""
     return (raw or "").strip().lower() in WITHHELD

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
-from config.phones import e164
+from config.phones import e164, region_of, typed_number
 from coverage import closing as closing_rules
 from coverage.auth import current_user, practice_required
 from coverage.flask import recordings, snapshots, store
@@ -194,18 +194,8 @@ def _log_filter(view: PracticeView) -> tuple[datetime, datetime, str | None, str
         end = now + timedelta(days=1)
     number = None
     if number_text:
-        number = e164(number_text) or e164(_national(number_text, view.practice.numbers[0])) or number_text
+        number = typed_number(number_text, region_of(view.practice.numbers[0])) or number_text
     return start, end, number, day_text, number_text
-
-
-def _national(text: str, practice_number: str) -> str:
-    """"06 12 34 56 78" typed on a French practice's page is +33 6 12 34 56 78."""
-    digits = re.sub(r"\D", "", text)
-    country = {"+33": "33", "+1": "1", "+32": "32", "+41": "41"}
-    for prefix, code in country.items():
-        if practice_number.startswith(prefix):
-            return f"+{code}{digits[1:] if digits.startswith('0') else digits}"
-    return text
 
 
 @blueprint.get("/practice/<practice_id>/contacts")

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import phonenumbers
-
+from config.phones import region_of
 from config.settings import CoveringOffice, Practice, Settings
 from coverage.schedule import Answer
 from coverage.wording.dates import spoken_reopening
@@ -87,21 +86,13 @@ _COVERING = {("fr", True): "assure la continuité des soins", ("fr", False): "pr
              ("en", True): "is covering for us", ("en", False): "is taking our calls"}
 
 
-def country_of(practice: Practice) -> str:
-    """The country of the practice's own number ("FR", "CA"...): its emergency lines are that country's."""
-    try:
-        return phonenumbers.region_code_for_number(phonenumbers.parse(practice.numbers[0])) or ""
-    except phonenumbers.NumberParseException:
-        return ""
-
-
 def emergency_sentence(practice: Practice) -> str:
     """What a caller is told to do in an emergency, for the practice's profession and country: the
     public lines for health practices; for a vet, the on-duty service it gives (a human health line
     is no help for an animal); nothing for notaries, accountants and others."""
     language = practice.language[:2]
     if practice.is_health:
-        country = country_of(practice)
+        country = region_of(practice.numbers[0])
         return _HEALTH_EMERGENCY.get((language, country)) or _HEALTH_EMERGENCY[(language, "")]
     if practice.profession == "vet" and practice.emergency_line is not None:
         return _ANIMAL_EMERGENCY[language].format(name=practice.emergency_line.name,

@@ -17,7 +17,7 @@ from config.phones import e164, region_of, typed_number
 from coverage import closing as closing_rules
 from coverage.auth import current_user, practice_required
 from coverage.flask import recordings, snapshots, store
-from coverage.followup import callback_list, contacts_between, summary, tick_off, undo_tick
+from coverage.followup import Contact, callback_list, contacts_between, summary, tick_off, undo_tick
 from coverage.periods import coverage_periods
 from coverage.privacy import masked
 from coverage.security import check_csrf
@@ -178,7 +178,9 @@ def callbacks_post(practice_id: str) -> Any:
                     code=303)
 
 
-def _log_filter(view: PracticeView) -> tuple[datetime, datetime, str | None, str, str]:
+def _logged(view: PracticeView) -> tuple[list[tuple[str, Contact]], datetime]:
+    """The contacts the log's filter asks for (`?day=`, `?number=`; by default the last LOG_DAYS
+    days), oldest first, and where the span starts."""
     tz = view.practice.timezone
     day_text, number_text = request.args.get("day", "").strip(), request.args.get("number", "").strip()
     now = _now().astimezone(tz)
@@ -195,18 +197,18 @@ def _log_filter(view: PracticeView) -> tuple[datetime, datetime, str | None, str
     number = None
     if number_text:
         number = typed_number(number_text, region_of(view.practice.numbers[0])) or number_text
-    return start, end, number, day_text, number_text
+    with store().begin() as connection:
+        return contacts_between(connection, view.practice.id, start, end, number=number), start
 
 
 @blueprint.get("/practice/<practice_id>/contacts")
 @practice_required
 def contact_log(practice_id: str) -> Any:
     view = _view(practice_id)
-    start, end, number, day_text, number_text = _log_filter(view)
-    with store().begin() as connection:
-        items = contacts_between(connection, practice_id, start, end, number=number)
+    items, _ = _logged(view)
     items.reverse()  # the newest first
-    return render_template("contact_log.html", **_common(view), items=items, day=day_text, number=number_text,
+    return render_template("contact_log.html", **_common(view), items=items,
+                           day=request.args.get("day", "").strip(), number=request.args.get("number", "").strip(),
                            format_moment=format_moment, format_phone=format_phone,
                            csv_url=url_for("practice.contact_log_csv", practice_id=practice_id)
                            + (f"?{urlencode(request.args)}" if request.args else ""))
@@ -216,9 +218,7 @@ def contact_log(practice_id: str) -> Any:
 @practice_required
 def contact_log_csv(practice_id: str) -> Response:
     view = _view(practice_id)
-    start, end, number, _, _ = _log_filter(view)
-    with store().begin() as connection:
-        items = contacts_between(connection, practice_id, start, end, number=number)
+    items, start = _logged(view)
     offices = view.settings.offices
     out = io.StringIO()
     writer = csv.writer(out)

@@ -256,7 +256,8 @@ def _digest(connection: Connection, settings: Settings, practice: Practice, peri
     if not contacts:
         return []
     due = Due("digest", "", f"digest:{opening.isoformat()}", "", None)
-    if not notice_rows.claim_notice(connection, _row(practice, due, "", closing, opening, now)):
+    row = _row(practice, due, "", closing, opening, now)
+    if not notice_rows.claim_notice(connection, row):
         return []
     items = grouped(contacts, {})
     w = words(practice.language)
@@ -267,5 +268,5 @@ def _digest(connection: Connection, settings: Settings, practice: Practice, peri
     subject = w["digest_subject"].format(practice=practice.name.written, **counts)
     message_id = _to_practice(connection, practice, "digest", subject, render("notices/digest.txt", **context),
                               render("notices/digest_email.html", **context), f"{subject} {context['link']}", now)
-    notice_rows.record_notice_message(connection, _row(practice, due, "", closing, opening, now), message_id)
+    notice_rows.record_notice_message(connection, row, message_id)
     return [f"{practice.id}: morning digest ({counts['patients']} patient(s), {counts['to_call']} to call back)"]

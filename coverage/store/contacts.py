@@ -139,14 +139,19 @@ EVENTS: dict[str, type[Any]] = {cls.__name__: cls for cls in (CallStart, LegEnd,
 _FIELDS: dict[type[Any], tuple[str, ...]] = {}
 
 
-def as_record(event: Event) -> dict[str, Any]:
-    """The event as JSON-ready values, for the spool."""
-    kind = type(event)
+def _field_names(kind: type[Any]) -> tuple[str, ...]:
+    """An event class's field names, looked up once: dataclasses.fields is slow for every event."""
     names = _FIELDS.get(kind)
     if names is None:
         names = _FIELDS[kind] = tuple(field.name for field in fields(kind))
+    return names
+
+
+def as_record(event: Event) -> dict[str, Any]:
+    """The event as JSON-ready values, for the spool."""
+    kind = type(event)
     record: dict[str, Any] = {"event": kind.__name__}
-    for name in names:  # by hand: dataclasses.asdict deep-copies every value
+    for name in _field_names(kind):  # by hand: dataclasses.asdict deep-copies every value
         value = getattr(event, name)
         if isinstance(value, datetime):
             value = value.isoformat()
@@ -161,11 +166,8 @@ def from_record(record: dict[str, Any]) -> Event:
     kind = EVENTS.get(str(record.get("event")))
     if kind is None:
         raise ValueError(f"unknown event {record.get('event')!r}")
-    names = _FIELDS.get(kind)
-    if names is None:
-        names = _FIELDS[kind] = tuple(field.name for field in fields(kind))
     values: dict[str, Any] = {}
-    for name in names:
+    for name in _field_names(kind):
         value = record[name]
         if name == "at":
             value = datetime.fromisoformat(value)

@@ -9,6 +9,7 @@ closing ends by itself at its end, or earlier when the practice reopens by hand.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,11 +40,11 @@ def end_of_day(practice: Practice, schedule: Schedule, now: datetime) -> datetim
     """The default end of a closing: the end of today's opening hours, else midnight tonight."""
     local = now.astimezone(practice.timezone)
     midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), practice.timezone)
-    last = None
-    for start, end in zip(schedule.hour_starts, schedule.hour_ends, strict=False):
-        if now.timestamp() < end <= midnight.timestamp() and start < midnight.timestamp():
-            last = end
-    return datetime.fromtimestamp(last, practice.timezone) if last else midnight
+    # The opening spans are sorted and disjoint: the last one to end by midnight, if still ahead.
+    index = bisect_right(schedule.hour_ends, midnight.timestamp()) - 1
+    if index >= 0 and schedule.hour_ends[index] > now.timestamp():
+        return datetime.fromtimestamp(schedule.hour_ends[index], practice.timezone)
+    return midnight
 
 
 def check_closing(practice: Practice, offices: set[str], now: datetime, ends_at: datetime,

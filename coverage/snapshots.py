@@ -258,6 +258,9 @@ class Snapshots:
     def closing(self, practice_id: str, at: datetime) -> Closing | None:
         """The practice's « Fermer maintenant » running at `at`, as last read (every CHECK_SECONDS)."""
         self.directory()
+        return self._running(practice_id, at)
+
+    def _running(self, practice_id: str, at: datetime) -> Closing | None:
         return next((c for c in self._closings.get(practice_id, ()) if c.runs_at(at)), None)
 
     def closings(self, practice_id: str) -> tuple[Closing, ...]:
@@ -269,7 +272,7 @@ class Snapshots:
         """Who covers the practice at `at` (a closing set by hand first), from the coming weeks
         when they can tell, else from the whole schedule; with the view it came from."""
         near = self.near_view(practice_id)
-        closing = self.closing(practice_id, at)
+        closing = self._running(practice_id, at)  # near_view has just looked at the directory
         if near.is_near:
             found = resolve_near(near.schedule, at)
             if found is not None:

@@ -162,11 +162,10 @@ def sign_in_post() -> Any:
     check_csrf()
     name = request.form.get("user", "").strip()[:100]
     password = request.form.get("password", "")
-    keys = [f"user:{name.lower()}", f"ip:{request.remote_addr or '?'}"]
+    keys = _keys(name)
     if _failures(keys) >= MAX_FAILURES:
         logger.warning("sign-in refused for %s: too many failed attempts", masked(name) if name else "(no name)")
-        return render_template("sign_in.html", next=_safe_next(request.form.get("next")),
-                               error="too_many", minutes=int(WINDOW.total_seconds() // 60)), 429
+        return _too_many(_safe_next(request.form.get("next")))
     expected_user = current_app.config.get("RELEVE_ADMIN_USER")
     expected_hash = current_app.config.get("RELEVE_ADMIN_PASSWORD")
     is_admin_name = bool(expected_user) and secrets.compare_digest(name, str(expected_user or ""))
@@ -183,6 +182,16 @@ def sign_in_post() -> Any:
         return render_template("sign_in.html", next=_safe_next(request.form.get("next")),
                                error="no_admin" if nobody else "wrong"), 401
     return _signed_in(name, user, request.form.get("next"))
+
+
+def _keys(name: str) -> list[str]:
+    """What the sign-in limit counts: the name (or address) tried, and where from."""
+    return [f"user:{name.lower()}", f"ip:{request.remote_addr or '?'}"]
+
+
+def _too_many(next_path: str) -> tuple[str, int]:
+    return render_template("sign_in.html", next=next_path, error="too_many",
+                           minutes=int(WINDOW.total_seconds() // 60)), 429
 
 
 def _signed_in(name: str, user: Any, next_path: str | None) -> Response:
@@ -204,10 +213,9 @@ def ask_for_link() -> Any:
     an account or not; the requests count towards the same limit as failed passwords."""
     check_csrf()
     email = request.form.get("email", "").strip()[:320]
-    keys = [f"user:{email.lower()}", f"ip:{request.remote_addr or '?'}"]
+    keys = _keys(email)
     if _failures(keys) >= MAX_FAILURES:
-        return render_template("sign_in.html", next="", error="too_many",
-                               minutes=int(WINDOW.total_seconds() // 60)), 429
+        return _too_many("")
     _record(keys, False)
     user = _user_by_email(email) if "@" in email else None
     if user is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -94,7 +95,7 @@ class PatientFollowUp:
         """No number to call back: withheld, or not a phone number at all (a SIP address)."""
         return e164(self.number) is None
 
-    @property
+    @cached_property
     def to_call(self) -> tuple[Contact, ...]:
         return still_to_call(self.contacts, self.tick.covers_until if self.tick else None)
 
@@ -203,11 +204,3 @@ def summary(items: list[PatientFollowUp]) -> dict[str, Any]:
             "calls": sum(1 for p in items for c in p.contacts if c.kind == "call"),
             "texts": sum(1 for p in items for c in p.contacts if c.kind == "text")}
 
-
-def tick_off(connection: Connection, practice_id: str, patient: str, covers_until: datetime, at: datetime,
-             by: str) -> None:
-    followups.tick(connection, practice_id, patient, covers_until, at, by)
-
-
-def undo_tick(connection: Connection, practice_id: str, patient: str, at: datetime, by: str) -> None:
-    followups.untick(connection, practice_id, patient, at, by)

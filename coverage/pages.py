@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from config.settings import Practice
 from coverage.briefing import make_briefing
 from coverage.flask import snapshots
-from coverage.followup import contacts_between, follow_up_list, summary, tick_off
+from coverage.followup import contacts_between, follow_up_list, summary
 from coverage.links import BRIEFING_GRACE, FOLLOW_UP_GRACE, make_token, read_token
 from coverage.notice_job import Links
 from coverage.periods import CoveragePeriod, coverage_periods
@@ -169,7 +169,7 @@ def follow_up_done(token: str) -> Response:
         found = {item.number: item for item in follow_up_list(connection, practice.id, start, end)}
         if patient not in found:
             abort(400, description="this number is not on this follow-up list")
-        tick_off(connection, practice.id, patient, found[patient].last_at, _now(), "follow-up link")
+        followups.tick(connection, practice.id, patient, found[patient].last_at, _now(), "follow-up link")
     return redirect(request.path.rsplit("/done", 1)[0], code=303)
 
 

@@ -17,7 +17,7 @@ from config.phones import e164, region_of, typed_number
 from coverage import closing as closing_rules
 from coverage.auth import current_user, practice_required
 from coverage.flask import recordings, snapshots, store
-from coverage.followup import Contact, callback_list, contacts_between, summary, tick_off, undo_tick
+from coverage.followup import Contact, callback_list, contacts_between, summary
 from coverage.periods import coverage_periods
 from coverage.privacy import masked
 from coverage.security import check_csrf
@@ -171,9 +171,9 @@ def callbacks_post(practice_id: str) -> Any:
         if patient not in found:
             abort(400, description="this number is not on the callback list")
         if request.form.get("action") == "undo":
-            undo_tick(connection, practice_id, patient, now, _who())
+            followups.untick(connection, practice_id, patient, now, _who())
         else:
-            tick_off(connection, practice_id, patient, found[patient].last_at, now, _who())
+            followups.tick(connection, practice_id, patient, found[patient].last_at, now, _who())
     return redirect(url_for("practice.callbacks", practice_id=practice_id) + f"#patient-{patient.lstrip('+')}",
                     code=303)
 

@@ -28,7 +28,7 @@ from flask.cli import AppGroup
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
-from coverage.flask import snapshots, store
+from coverage.flask import at_first_request, snapshots, store
 from coverage.privacy import masked
 from coverage.security import check_csrf
 from coverage.store import StoreUnavailable, outbox, signins, users
@@ -70,14 +70,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
     app.cli.add_command(admin_cli)
     app.cli.add_command(users_cli)
-    warned: list[bool] = []
-
-    @app.before_request
-    def _say_when_nobody_can_sign_in() -> None:
-        if not warned and not app.config.get("RELEVE_ADMIN_USER") and not app.testing:
-            warned.append(True)
+    def say_when_nobody_can_sign_in() -> None:
+        if not app.config.get("RELEVE_ADMIN_USER") and not app.testing:
             logger.warning("no administrator is configured (RELEVE_ADMIN_USER, RELEVE_ADMIN_PASSWORD): nobody can "
                            "sign in to see the contact log and the outbox")
+
+    at_first_request(app, say_when_nobody_can_sign_in)
 
 
 def current_user() -> Who | None:

@@ -11,6 +11,7 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -69,14 +70,35 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(format_phone=format_phone, format_moment=format_moment)
     app.jinja_env.filters["format_phone"] = format_phone
     started = threading.Event()
+    starting = threading.Lock()
+    app.extensions["releve.at_first_request"] = []
 
-    @app.before_request
-    def _start_background() -> None:
+    def start_process() -> None:
+        """This process's background work, started at its first request (a page, a webhook, or
+        the incoming call routing.fastpath answers), once."""
         if started.is_set():
             return
-        started.set()
+        with starting:
+            if started.is_set():
+                return
+            started.set()
+            for callback in app.extensions["releve.at_first_request"]:
+                callback()
+
+    app.extensions["releve.start_process"] = start_process
+    app.before_request(start_process)
+
+    def start_spool() -> None:
         if app.config.get("RELEVE_SPOOL_IN_BACKGROUND", not app.testing):
             log.start()  # a spool a previous process left is replayed now
+
+    at_first_request(app, start_spool)
+
+
+def at_first_request(app: Flask, callback: Callable[[], None]) -> None:
+    """Run `callback` at the process's first request, before it is answered (threads are started
+    then, not at import: a process forked by gunicorn gets its own)."""
+    app.extensions["releve.at_first_request"].append(callback)
 
 
 def make_refresher(app: Flask, processes: int = 2) -> Refresher:

@@ -83,10 +83,33 @@ class Schedule:
     open (opening hours minus closures) and `hour_starts`/`hour_ends` the opening hours alone.
     """
 
-    __slots__ = ("tz", "hours", "after_hours_chain", "starts", "ends", "texts", "summary_of", "uid_of",
-                 "source_of", "notes_of", "named", "named_of", "chains", "chain_of", "flags", "block_starts",
-                 "block_ends", "block_first", "window_start", "window_end", "open_starts", "open_ends",
-                 "hour_starts", "hour_ends", "__dict__")
+    __slots__ = (
+        "__dict__",
+        "after_hours_chain",
+        "block_ends",
+        "block_first",
+        "block_starts",
+        "chain_of",
+        "chains",
+        "ends",
+        "flags",
+        "hour_ends",
+        "hour_starts",
+        "hours",
+        "named",
+        "named_of",
+        "notes_of",
+        "open_ends",
+        "open_starts",
+        "source_of",
+        "starts",
+        "summary_of",
+        "texts",
+        "tz",
+        "uid_of",
+        "window_end",
+        "window_start",
+    )
 
     def __init__(self, *, tz: ZoneInfo, hours: OpeningHours | None, after_hours_chain: tuple[str, ...],
                  starts: array[float], ends: array[float], texts: tuple[str, ...], summary_of: array[int],
@@ -415,6 +438,29 @@ def resolve_near(near: Schedule, at: datetime) -> Answer | None:
     if answer.reopens_at is None or not near.open_starts or answer.reopens_at.timestamp() > near.open_starts[-1]:
         return None
     return answer
+
+
+def holds_until(near: Schedule, at: datetime) -> float:
+    """The first instant after `at` (a timestamp) at which the answer `resolve_near` gives may
+    change: a closure, an open span or an opening-hour span starting or ending, the end of the
+    weeks held, or midnight in the practice's zone (a greeting says « demain » from the day).
+    Between `at` and then, the same answer holds; a webhook keeps it that long. `at` itself
+    when the weeks held cannot tell (`resolve_near` is None there)."""
+    stamp = at.timestamp()
+    if not near.window_start <= stamp < near.window_end:
+        return stamp
+    found = near.window_end
+    for edges in (near.starts, near.block_starts, near.block_ends, near.open_starts, near.open_ends,
+                  near.hour_starts, near.hour_ends):  # each sorted
+        index = bisect_right(edges, stamp)
+        if index < len(edges) and edges[index] < found:
+            found = edges[index]
+    for end in near.ends:  # closures are sorted by start, not by end
+        if stamp < end < found:
+            found = end
+    local = at.astimezone(near.tz)
+    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), near.tz).timestamp()
+    return min(found, midnight)
 
 
 # -- the schedule as bytes, for the database -------------------------------------------------------

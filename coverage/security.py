@@ -48,15 +48,23 @@ def init_app(app: Flask) -> None:
 
 def _headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")
-    headers.setdefault("X-Frame-Options", "DENY")
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if response.mimetype == "text/html":
-        headers.setdefault("Cache-Control", "no-store")  # pages show patients' contacts
+    for name, value in security_headers(response.mimetype or "", request.is_secure):
+        headers.setdefault(name, value)
     return response
+
+
+def security_headers(mimetype: str, is_secure: bool) -> list[tuple[str, str]]:
+    """The headers every answer carries: never framed, sniffed or referred; pages not stored."""
+    found = list(_ALWAYS)
+    if is_secure:
+        found.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    if mimetype == "text/html":
+        found.append(("Cache-Control", "no-store"))  # pages show patients' contacts
+    return found
+
+
+_ALWAYS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+           ("Referrer-Policy", "no-referrer"), ("X-Frame-Options", "DENY"))
 
 
 def csrf_token(scope: str = "") -> str:

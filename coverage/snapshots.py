@@ -28,7 +28,7 @@ from calendars.errors import CalendarError, NotACalendar, OverLimits, SourceUnre
 from config.settings import CalendarSource, Practice, Service, Settings
 from config.snapshot import service_from_json, settings_from_json
 from coverage.closing import Closing, with_closing
-from coverage.schedule import Answer, Schedule, decode, resolve_coverage, resolve_near
+from coverage.schedule import Answer, Schedule, decode, holds_until, resolve_coverage, resolve_near
 from coverage.store import Store, StoreUnavailable, closings, snapshots
 from coverage.store.engine import private_folder
 
@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 CHECK_SECONDS = 2.0
 CACHE_SIZE = 512         # practices held with their whole schedule (pages, notices)
-NEAR_CACHE_SIZE = 2048   # practices held with the coming weeks (webhooks)
+NEAR_CACHE_SIZE = 1024   # practices held with the coming weeks (webhooks after the incoming call)
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,16 @@ def view_of(snapshot: snapshots.Snapshot | snapshots.NearSnapshot) -> PracticeVi
     assert blob is not None
     settings = settings_from_json(json.loads(snapshot.settings))
     return PracticeView(settings.practices[0], settings, decode(blob), snapshot.status, snapshot.version, is_near)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Who covers a practice at an instant, and for how long that holds."""
+
+    view: PracticeView
+    answer: Answer
+    until: float                     # the same answer holds from `answer.at` until then (a timestamp)
+    closings: tuple[Closing, ...]    # the practice's closings it took into account
 
 
 class Snapshots:
@@ -269,16 +279,25 @@ class Snapshots:
         return self._closings.get(practice_id, ())
 
     def view_and_answer(self, practice_id: str, at: datetime) -> tuple[PracticeView, Answer]:
+        """Who covers the practice at `at` (a closing set by hand first), with the view it came from."""
+        decision = self.decide(practice_id, at)
+        return decision.view, decision.answer
+
+    def decide(self, practice_id: str, at: datetime) -> Decision:
         """Who covers the practice at `at` (a closing set by hand first), from the coming weeks
-        when they can tell, else from the whole schedule; with the view it came from."""
+        when they can tell, else from the whole schedule; with the view it came from and until
+        when it holds."""
         near = self.near_view(practice_id)
-        closing = self._running(practice_id, at)  # near_view has just looked at the directory
+        closings = self._closings.get(practice_id, ())  # near_view has just looked at the directory
+        closing = next((c for c in closings if c.runs_at(at)), None)
         if near.is_near:
             found = resolve_near(near.schedule, at)
             if found is not None:
-                return near, with_closing(found, closing, near.practice, near.schedule)
+                until = min(holds_until(near.schedule, at), _next_edge(closings, at))
+                return Decision(near, with_closing(found, closing, near.practice, near.schedule), until, closings)
         whole = self.view(practice_id)
-        return whole, with_closing(resolve_coverage(whole.schedule, at), closing, whole.practice, whole.schedule)
+        answer = with_closing(resolve_coverage(whole.schedule, at), closing, whole.practice, whole.schedule)
+        return Decision(whole, answer, at.timestamp(), closings)
 
     def _cached(self, cache: OrderedDict[str, PracticeView], size: int, practice_id: str,
                 load: Callable[[Any, str], Any]) -> PracticeView:
@@ -331,6 +350,13 @@ def _load_near(connection: Any, practice_id: str) -> snapshots.NearSnapshot | No
     if found is not None and found.near is None:
         raise _NoNear(practice_id)
     return found
+
+
+def _next_edge(closings: tuple[Closing, ...], at: datetime) -> float:
+    """When the next closing starts or the running one ends (infinity when none is ahead)."""
+    stamp = at.timestamp()
+    return min((edge for c in closings for edge in (c.starts_at.timestamp(), c.ends_at.timestamp()) if edge > stamp),
+               default=float("inf"))
 
 
 def _closings(rows: list[Any]) -> dict[str, tuple[Closing, ...]]:

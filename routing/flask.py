@@ -2,19 +2,21 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from coverage.flask import contact_log, snapshots
+from coverage.flask import at_first_request, contact_log, snapshots
 from routing.cli import outbox_cli
 from routing.dispatch import Dispatcher, build_transports
+from routing.fastpath import IncomingCalls
 from routing.signature import public_bases
 from routing.simulate import call_cli
 from routing.sms import blueprint as messaging
 from routing.sms import sweep
-from routing.voice import blueprint
+from routing.voice import blueprint, hold_every_answer
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +26,7 @@ def init_app(app: Flask) -> None:
     if app.config["RELEVE_INSECURE_SKIP_SIGNATURE"]:
         logger.warning("\n" + "!" * 78 + "\n  RELEVE_INSECURE_SKIP_SIGNATURE is set: Twilio signatures are NOT checked.\n"
                        "  Anyone can drive the webhooks. Never set it on a server Twilio calls.\n" + "!" * 78)
+    app.wsgi_app = IncomingCalls(app, app.wsgi_app)  # type: ignore[method-assign]
     if app.config.get("RELEVE_BEHIND_PROXY"):
         # Trust one proxy's X-Forwarded-Proto/Host/Port; the signature check still takes the
         # forwarded host only when it is one of the configured public addresses.
@@ -48,8 +51,7 @@ def init_app(app: Flask) -> None:
 
     embedded: list[object] = []
 
-    @app.before_request
-    def _start_dispatcher() -> None:
+    def start_dispatcher() -> None:
         dispatcher.start()  # once, at the first request: messages left by a previous process go out
         if app.config["RELEVE_EMBEDDED_WORKER"] and not app.testing and not embedded:
             # A single process (RELEVE_EMBEDDED_WORKER=1): the worker's jobs run here, in the background.
@@ -57,6 +59,11 @@ def init_app(app: Flask) -> None:
 
             embedded.append(build_scheduler(app))
             embedded[0].start()  # type: ignore[attr-defined]
+
+    at_first_request(app, start_dispatcher)
+    if app.config.get("RELEVE_HOLD_ANSWERS", not app.testing):
+        at_first_request(app, lambda: threading.Thread(target=hold_every_answer, args=(app,), daemon=True,
+                                                       name="releve-answers").start())
 
     if not app.testing:
         with app.app_context():

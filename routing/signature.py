@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
+from werkzeug.datastructures import MultiDict
 
 from coverage.flask import snapshots
 
@@ -61,17 +62,23 @@ def signed_urls() -> list[str]:
     would decode it.
     """
     query = request.query_string.decode("latin-1")
-    rest = request.script_root + request.path + (f"?{query}" if query else "")
+    return urls_for(request.script_root + request.path + (f"?{query}" if query else ""),
+                    request.host_url.rstrip("/"))
+
+
+def urls_for(rest: str, forwarded: str) -> list[str]:
+    """The URLs Twilio may have signed for a request to `rest` (path and raw query), on the
+    public addresses; behind a proxy, `forwarded` (the scheme and host it forwarded) first when
+    it is one of them."""
     bases = list(public_bases())
     if current_app.config.get("RELEVE_BEHIND_PROXY"):
-        forwarded = request.host_url.rstrip("/")  # ProxyFix put X-Forwarded-Proto and -Host here
         hosts = {urlsplit(base).hostname for base in bases}
         if urlsplit(forwarded).hostname in hosts and forwarded not in bases:
             bases.insert(0, forwarded)
     return [base + rest for base in bases]
 
 
-def compute_signature(token: str, url: str, form: Any) -> str:
+def compute_signature(token: str, url: str, form: MultiDict[str, str]) -> str:
     """Twilio's signature of a request (HMAC-SHA1 of the URL and each parameter's name and
     values, sorted, in base64), as RequestValidator.compute_signature computes it, without its
     look-up of each parameter through exceptions: this runs on every webhook."""
@@ -79,10 +86,12 @@ def compute_signature(token: str, url: str, form: Any) -> str:
     return base64.b64encode(hmac.new(token.encode("utf-8"), text.encode("utf-8"), hashlib.sha1).digest()).decode()
 
 
-def _is_valid(token: str, urls: list[str], signature: str) -> bool:
-    """Each URL as built first (the usual case, one HMAC); then RequestValidator's own check,
-    which also tries the URL with and without its port, as Twilio may sign either."""
-    form = request.form
+def is_signed(token: str, urls: list[str], form: MultiDict[str, str], signature: str) -> bool:
+    """Whether Twilio signed `form` for one of `urls`: each URL as built first (the usual case,
+    one HMAC); then RequestValidator's own check, which also tries the URL with and without its
+    port, as Twilio may sign either."""
+    if not signature:
+        return False
     for url in urls:
         if hmac.compare_digest(compute_signature(token, url, form), signature):
             return True
@@ -102,7 +111,7 @@ def twilio_signed(view: View) -> View:
         if not token:
             logger.error("refused %s: TWILIO_AUTH_TOKEN is not set, so no request can be checked", request.path)
             abort(403)
-        if not signature or not _is_valid(token, signed_urls(), signature):
+        if not is_signed(token, signed_urls(), request.form, signature):
             logger.warning("refused %s: missing or wrong X-Twilio-Signature (checked against %s)", request.path,
                            ", ".join(public_bases()))
             abort(403)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, request, url_for
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse  # type: ignore[import-untyped]
 
 from config.settings import CoveringOffice, Practice, Settings
@@ -31,11 +31,15 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def action_url(endpoint: str, **params: object) -> str:
-    """url_for, with the endpoint's path looked up once: a call's TwiML holds several of these."""
-    paths: dict[str, str] = current_app.extensions.setdefault("releve.paths", {})
-    path = paths.get(endpoint)
+    """url_for, with the endpoint's path looked up once: a call's TwiML holds several of these.
+    Without a request (routing.fastpath answers only at the root of the site), the path is built
+    from the app's URL map."""
+    root = request.script_root if has_request_context() else ""
+    paths: dict[tuple[str, str], str] = current_app.extensions.setdefault("releve.paths", {})
+    path = paths.get((endpoint, root))
     if path is None:
-        path = paths[endpoint] = url_for(endpoint)
+        path = paths[endpoint, root] = (url_for(endpoint) if has_request_context()
+                                        else current_app.url_map.bind("localhost").build(endpoint))
     return f"{path}?{urlencode(params, safe=',')}" if params else path
 
 

@@ -15,21 +15,24 @@ a voicemail) is written at once, to the spool when the database cannot take it.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, request
 from twilio.twiml.voice_response import Dial, VoiceResponse  # type: ignore[import-untyped]
+from werkzeug.datastructures import MultiDict
 
 from config.phones import e164
 from config.settings import CoveringOffice, Practice
+from coverage.closing import Closing
 from coverage.flask import contact_log, snapshots
 from coverage.privacy import masked
 from coverage.schedule import Answer
-from coverage.snapshots import PracticeView
+from coverage.snapshots import PracticeView, Snapshots
 from coverage.store import StoreUnavailable, outbox
 from coverage.store import contacts as log
 from coverage.store.tables import ANSWERED, FRONT_DESK, OFFICE
@@ -38,7 +41,7 @@ from coverage.wording.greetings import closed_greeting, greeting, why_not
 from coverage.wording.texts import text
 from routing import twiml
 from routing.signature import twilio_signed
-from routing.webhooks import duration, form_text, now, xml
+from routing.webhooks import duration, field, form_text, now, xml
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +76,7 @@ def on_the_callers_leg(view: Callable[..., Response]) -> Callable[..., Response]
     def guarded(*args: Any, **kwargs: Any) -> Response:
         try:
             return view(*args, **kwargs)
-        except Exception:  # noqa: BLE001 - the caller must never hear Twilio's error message
+        except Exception:
             logger.exception("voice webhook %s failed; the caller gets the fallback", request.path)
             return xml(fallback_response())
 
@@ -88,7 +91,7 @@ def on_the_offices_leg(view: Callable[..., Response]) -> Callable[..., Response]
     def guarded(*args: Any, **kwargs: Any) -> Response:
         try:
             return view(*args, **kwargs)
-        except Exception:  # noqa: BLE001 - only <Say>, <Gather>, <Hangup> or nothing may answer here
+        except Exception:
             logger.exception("whisper webhook %s failed; the office's leg is %s", request.path,
                              "connected" if _may_connect_on_error() else "hung up")
             return xml(VoiceResponse() if _may_connect_on_error() else twiml.hang_up())
@@ -108,11 +111,11 @@ def raw_caller() -> str:
     return request.form.get("From", "")
 
 
-def caller_id_for(practice: Practice, caller: str) -> str:
+def caller_id_for(own_number: str, caller: str) -> str:
     """Forward with the caller's number, so the covering office sees who calls. Only a valid E.164
     number is passed on; a withheld number, a SIP address or a `client:` name is not, and the
     practice's own number is shown instead."""
-    return e164(caller) or practice.numbers[0]
+    return e164(caller) or own_number
 
 
 @blueprint.post("/voice")
@@ -120,55 +123,102 @@ def caller_id_for(practice: Practice, caller: str) -> str:
 @on_the_callers_leg
 def incoming_call() -> Response:
     """A call to a practice's number: front desk when open, else greeting and covering office."""
-    at = now()
-    practices = snapshots()
-    practice_id = practices.practice_id_for_number(form_text("To"))
-    if practice_id is None:
+    document = answer_incoming(request.form, now())
+    if document is None:
         logger.error("call to a number no practice has (%s): fallback", masked(form_text("To")))
         return xml(fallback_response())
-    caller, call_sid = form_text("From"), form_text("CallSid")
+    return Response(document, mimetype="text/xml")
+
+
+def answer_incoming(form: MultiDict[str, str], at: datetime) -> str | None:
+    """The TwiML of an incoming call, its start logged behind; None when no practice has the
+    number called (the webhook answers the fallback). Needs the app, not the request: the
+    signed form is all it reads, so routing.fastpath answers with it too."""
+    practices = snapshots()
+    practice_id = practices.practice_id_for_number(field(form, "To"))
+    if practice_id is None:
+        return None
+    caller, call_sid = field(form, "From"), field(form, "CallSid")
     if not call_sid:
         raise BadRequest("no CallSid")
-    view, answer = practices.view_and_answer(practice_id, at)
-    practice = view.practice
-    reason = None if answer.is_open else (answer.reason or "") if answer.closure else "outside_hours"
-    contact_log().record(log.CallStart(call_sid, practice.id, caller or "unknown", practice.numbers[0], at,
-                                      answer.is_open, reason, answer.chain))
-    document = _incoming_twiml(view, answer, at)
-    caller_id = caller_id_for(practice, raw_caller())  # digits and "+" only: nothing to escape
-    return Response(document.replace(_CALLER_MARK, caller_id, 1), mimetype="text/xml")
+    held = _held_answer(practices, practice_id, at)
+    contact_log().record(log.CallStart(call_sid, practice_id, caller or "unknown", held.number, at, held.is_open,
+                                      held.reason, held.chain))
+    caller_id = caller_id_for(held.number, form.get("From", ""))  # digits and "+" only: nothing to escape
+    return held.document.replace(_CALLER_MARK, caller_id, 1)
 
 
 _CALLER_MARK = "__releve_caller_id__"
-TWIML_CACHE_SIZE = 4096
+ANSWERS_HELD = 20_000   # practices whose current answer a web process keeps (about 1 kB each)
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """A practice's answer to incoming calls, kept as long as it holds: the same version of the
+    practice, the same closings set by hand, and an instant before the schedule's next edge
+    (`coverage.schedule.holds_until`). Building TwiML is most of what a call costs."""
+
+    version: str
+    closings: tuple[Closing, ...]
+    since: float
+    until: float
+    document: str            # with _CALLER_MARK where the caller ID goes
+    number: str              # the practice's own number
+    is_open: bool
+    reason: str | None       # what the contact log says: the closure's title, "outside_hours"
+    chain: tuple[str, ...]
+
+
+def _held_answer(practices: Snapshots, practice_id: str, at: datetime) -> _Held:
+    stamp = at.timestamp()
+    held_answers: dict[str, _Held] = current_app.extensions.setdefault("releve.answers", {})
+    held = held_answers.get(practice_id)
+    if held is not None and held.since <= stamp < held.until:
+        entry = practices.directory().practices.get(practice_id)
+        if entry is not None and entry["version"] == held.version and held.closings == practices.closings(practice_id):
+            return held
+    decision = practices.decide(practice_id, at)
+    view, answer = decision.view, decision.answer
+    reason = None if answer.is_open else (answer.reason or "") if answer.closure else "outside_hours"
+    held = _Held(view.version, decision.closings, stamp, decision.until, _incoming_twiml(view, answer, at),
+                 view.practice.numbers[0], answer.is_open, reason, answer.chain)
+    if held.until > stamp:
+        held_answers[practice_id] = held
+        while len(held_answers) > ANSWERS_HELD:
+            try:
+                del held_answers[next(iter(held_answers))]
+            except (KeyError, RuntimeError, StopIteration):  # another thread changed it meanwhile
+                break
+    return held
+
+
+def hold_every_answer(app: Flask, pause: float = 0.0) -> int:
+    """Work out every practice's current answer, in the background of a web process that has
+    just started: its first call to each practice is then answered as fast as the next, rather
+    than each practice's first call paying for reading and decoding it. Pauses between practices,
+    so that calls coming meanwhile go first; how many practices it holds."""
+    held = 0
+    with app.app_context():
+        practices = snapshots()
+        for practice_id in list(practices.directory(peek=True).practices)[:ANSWERS_HELD]:
+            try:
+                _held_answer(practices, practice_id, now())
+                held += 1
+            except Exception:  # noqa: BLE001 - a practice that cannot be read now is read at its call
+                logger.debug("practice %s: its answer is worked out at its first call", practice_id, exc_info=True)
+            time.sleep(pause)
+    return held
 
 
 def _incoming_twiml(view: PracticeView, answer: Answer, at: datetime) -> str:
-    """The incoming call's TwiML with a mark where the caller ID goes. The same practice version,
-    answer and day give the same document (the greeting says "jusqu'à demain" from the day), so it
-    is built once and kept: building TwiML is most of what a call costs."""
+    """The incoming call's TwiML, with a mark where the caller ID goes."""
     practice = view.practice
-    key = (practice.id, view.version, answer.is_open, answer.chain, answer.reason,
-           answer.reopens_at.timestamp() if answer.reopens_at else None, answer.closure is None,
-           at.astimezone(answer.reopens_at.tzinfo if answer.reopens_at else practice.timezone).date())
-    cache: OrderedDict[tuple[object, ...], str] = current_app.extensions.setdefault("releve.twiml", OrderedDict())
-    found = cache.get(key)
-    if found is not None:
-        return found
     if answer.is_open:
-        document = str(twiml.ring_front_desk(practice, _CALLER_MARK))
-    else:
-        response = VoiceResponse()
-        twiml.say(response, closed_greeting(view.settings, practice, answer, at), practice.language)
-        twiml.dial_office(response, view.settings, practice, answer.chain, 0, _CALLER_MARK)
-        document = str(response)
-    cache[key] = document
-    while len(cache) > TWIML_CACHE_SIZE:
-        try:
-            cache.popitem(last=False)
-        except KeyError:  # another thread emptied it meanwhile
-            break
-    return document
+        return str(twiml.ring_front_desk(practice, _CALLER_MARK))
+    response = VoiceResponse()
+    twiml.say(response, closed_greeting(view.settings, practice, answer, at), practice.language)
+    twiml.dial_office(response, view.settings, practice, answer.chain, 0, _CALLER_MARK)
+    return str(response)
 
 
 @blueprint.post("/voice/whisper")
@@ -228,7 +278,7 @@ def dial_result() -> Response:
                                      why=why_not("declined" if status == "completed" else status,
                                                  practice.language)),
                   practice.language)
-        twiml.dial_office(response, settings, practice, chain, step + 1, caller_id_for(practice, raw_caller()))
+        twiml.dial_office(response, settings, practice, chain, step + 1, caller_id_for(practice.numbers[0], raw_caller()))
         return xml(response)
     if at_desk:
         _text_back(practice, raw_caller(), at)
@@ -340,7 +390,7 @@ def fallback_done() -> Response:
     if request.form.get("RecordingUrl"):
         try:
             _record_voicemail(_directory_practice(form_text("To")) or "")
-        except Exception:  # noqa: BLE001 - the recording stays in Twilio's console whatever happens
+        except Exception:
             logger.exception("the fallback voicemail could not be written to the contact log")
     return xml(twiml.hang_up())
 
@@ -389,14 +439,14 @@ def _log_fallback_call() -> None:
         contact_log().record(log.CallStart(call_sid, _directory_practice(form_text("To")) or "",
                                           form_text("From") or "unknown", form_text("To"), now(), False, "fallback",
                                           ()))
-    except Exception:  # noqa: BLE001 - the fallback answers whatever the log does
+    except Exception:
         logger.exception("the fallback's call could not be logged")
 
 
 def _directory_practice(number: str) -> str | None:
     try:
         return snapshots().practice_id_for_number(number)
-    except Exception:  # noqa: BLE001 - a status callback or a fallback answers whatever this does
+    except Exception:
         logger.exception("the practice of a number could not be looked up")
         return None
 
@@ -408,6 +458,6 @@ def _fallback_entry() -> dict[str, Any] | None:
         directory = snapshots().directory()
         ident = directory.by_number.get(form_text("To"))
         return directory.practices.get(ident) if ident else None
-    except Exception:  # noqa: BLE001 - the fallback must answer even when this fails
+    except Exception:
         logger.exception("fallback: the practice could not be found")
         return None

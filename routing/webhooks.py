@@ -11,6 +11,7 @@ from datetime import datetime
 
 from flask import Response, current_app, request
 from twilio.twiml import TwiML  # type: ignore[import-untyped]
+from werkzeug.datastructures import MultiDict
 
 from config.phones import printable
 from coverage.store.contacts import seconds
@@ -26,8 +27,13 @@ def now() -> datetime:
 
 
 def form_text(name: str, size: int = 64) -> str:
+    """A field of the request's form as text that may be stored, logged (masked) and put in TwiML."""
+    return field(request.form, name, size)
+
+
+def field(form: MultiDict[str, str], name: str, size: int = 64) -> str:
     """A form field as text that may be stored, logged (masked) and put in TwiML."""
-    return printable(request.form.get(name), size)
+    return printable(form.get(name), size)
 
 
 def whole_number(value: str | None, digits: int = 9) -> int | None:

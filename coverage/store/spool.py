@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 MEMORY_LIMIT = 100_000   # events kept in memory when neither the database nor the disk takes them
 REPLAY_SECONDS = 2.0
 ORPHAN_SECONDS = 30.0    # how often another process's abandoned spool is looked for
+MIRROR_LIMIT = 10_000    # events waiting to be applied that are also held as objects
 BATCH_SECONDS = 0.05     # how long events written behind wait for others, to share their transaction
 
 
@@ -72,6 +73,11 @@ class ContactLog:
         self._offset = 0          # how much of this process's spool file is in the database
         self._pending = 0
         self._memory: list[dict[str, Any]] = []
+        # What this process's spool file holds past the offset, as written: (where its line
+        # ends, the record, the event), so that a replay applies them without reading the file
+        # back. None once it cannot say (a short write, too many waiting): the file is read.
+        self._mirror: list[tuple[int, dict[str, Any], contacts.Event]] | None = []
+        self._size = 0            # of this process's spool file, as written
         self._disk_error: str | None = None
         self._since: datetime | None = None
         self._after_replay: list[Callable[[], None]] = []
@@ -92,7 +98,7 @@ class ContactLog:
                     return contacts.apply(connection, event)
             except StoreUnavailable:
                 pass
-        self._spool(contacts.as_record(event), refused=True)
+        self._spool(contacts.as_record(event), event, refused=True)
         return None
 
     def record(self, event: contacts.Event) -> None:
@@ -101,14 +107,14 @@ class ContactLog:
         if self._thread is None:
             self.write(event)
             return
-        self._spool(contacts.as_record(event), refused=False)
+        self._spool(contacts.as_record(event), event, refused=False)
 
     def flush(self) -> bool:
         """Apply this process's spool now; True when nothing of it waits any more."""
         self._replay_own()
         return self._pending == 0
 
-    def _spool(self, record: dict[str, Any], refused: bool = True) -> None:
+    def _spool(self, record: dict[str, Any], event: contacts.Event, refused: bool = True) -> None:
         line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
         with self._lock:
             if refused and self._since is None:
@@ -116,7 +122,13 @@ class ContactLog:
             self._pending += 1
             try:
                 descriptor = self._own_file()
-                os.write(descriptor, line)
+                written = os.write(descriptor, line)
+                self._size += written
+                if self._mirror is not None:
+                    if written == len(line) and len(self._mirror) < MIRROR_LIMIT:
+                        self._mirror.append((self._size, record, event))
+                    else:
+                        self._mirror = None
                 self._disk_error = None
             except OSError as exc:
                 if self._disk_error is None:
@@ -157,7 +169,7 @@ class ContactLog:
             for callback in self._after_replay:
                 try:
                     callback()
-                except Exception:  # noqa: BLE001 - a callback must not stop the replay thread
+                except Exception:
                     logger.exception("after replaying the spool, a follow-up step failed")
         return applied
 
@@ -175,7 +187,7 @@ class ContactLog:
             records, end = self._unreplayed()
             memory = list(self._memory)
         try:
-            applied = self._apply_all(records + memory)
+            applied = self._apply_all(records + [(record, None) for record in memory])
         except StoreUnavailable:
             with self._lock:
                 self._refused = True
@@ -185,11 +197,14 @@ class ContactLog:
         with self._lock:
             self._refused = False
             self._offset = end
+            if self._mirror is not None:
+                del self._mirror[:sum(1 for line_end, _, _ in self._mirror if line_end <= end)]
             del self._memory[:len(memory)]
             self._pending -= len(records) + len(memory)
             if self._descriptor is not None and os.fstat(self._descriptor).st_size == self._offset:
                 os.ftruncate(self._descriptor, 0)
-                self._offset = 0
+                self._offset = self._size = 0
+                self._mirror = []  # the file is empty: the mirror starts again
             if self._pending <= 0:
                 self._pending = 0
                 if self._since is not None:
@@ -198,14 +213,19 @@ class ContactLog:
                 self._since = None
         return applied
 
-    def _unreplayed(self) -> tuple[list[dict[str, Any]], int]:
-        """The complete lines of this process's spool file past the offset, and where they end."""
+    def _unreplayed(self) -> tuple[list[tuple[dict[str, Any], contacts.Event | None]], int]:
+        """The records of this process's spool file past the offset (with their events when
+        the mirror has them), and where they end."""
         if self._descriptor is None:
             return [], 0
+        if self._mirror is not None:
+            return [(record, event) for _, record, event in self._mirror], \
+                self._mirror[-1][0] if self._mirror else self._offset
         size = os.fstat(self._descriptor).st_size
         data = os.pread(self._descriptor, size - self._offset, self._offset) if size > self._offset else b""
         complete = data[:data.rfind(b"\n") + 1]
-        return _parse_lines(complete, "this process's spool"), self._offset + len(complete)
+        return [(record, None) for record in _parse_lines(complete, "this process's spool")], \
+            self._offset + len(complete)
 
     def _replay_orphans(self) -> int:
         if self.folder is None or not self.folder.is_dir():
@@ -218,23 +238,24 @@ class ContactLog:
                 if not is_orphan:
                     continue
                 try:
-                    applied += self._apply_all(_parse_lines(path.read_bytes(), path.name))
+                    applied += self._apply_all([(record, None) for record in _parse_lines(path.read_bytes(),
+                                                                                          path.name)])
                 except StoreUnavailable:
                     return applied
                 logger.warning("replayed the spool %s left by a process that stopped", path.name)
                 path.unlink(missing_ok=True)
         return applied
 
-    def _apply_all(self, records: list[dict[str, Any]]) -> int:
+    def _apply_all(self, records: list[tuple[dict[str, Any], contacts.Event | None]]) -> int:
         """Apply the records in order, in one transaction. Should the database refuse one of them
         (not the database failing: that record), the batch is applied again with each record on
         its own savepoint, and that one is set aside rather than holding back the others."""
         if not records:
             return 0
         events = []
-        for record in records:
+        for record, known in records:
             try:
-                events.append((record, contacts.from_record(record)))
+                events.append((record, known if known is not None else contacts.from_record(record)))
             except (KeyError, TypeError, ValueError) as exc:
                 self._reject(record, f"it cannot be read: {exc}")
         if any(isinstance(event, contacts.TextIn) for _, event in events):
@@ -297,7 +318,7 @@ class ContactLog:
             applied = 0
             try:
                 applied = self.replay()
-            except Exception:  # noqa: BLE001 - the replay thread must outlive any one bad round
+            except Exception:
                 logger.exception("replaying the spool failed; it is kept and tried again")
                 self._refused = True
             if self._refused or (self._pending and not applied):

@@ -177,3 +177,34 @@ def test_the_weeks_ahead_answer_as_the_whole_schedule_or_say_they_cannot(spans, 
     if not closures and hours is None and days >= 2:
         inside = [m for m in minutes if 0 <= m < (days - 1) * 24 * 60]
         assert told >= len(inside)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(spans=closure_spans, hours=opening_hours, tz=zones, first=st.integers(0, 60 * 24), days=st.integers(1, 45),
+       minutes=st.lists(st.integers(0, 60 * 24 * 45), max_size=10), shares=st.lists(st.floats(0, 1), max_size=5))
+def test_an_answer_a_webhook_keeps_until_the_next_edge_is_the_answer_at_every_instant_until_then(
+        spans, hours, tz, first, days, minutes, shares):
+    from dataclasses import replace
+
+    from coverage.schedule import holds_until, resolve_near, sliced
+
+    closures = _closures(spans, tz)
+    config = settings(practice(opening_hours=hours, timezone=tz))
+    window = (BASE.replace(tzinfo=tz), BASE.replace(tzinfo=tz) + timedelta(days=91))
+    whole, _ = build_schedule(config.practices[0], closures, config.offices, window)
+    start = window[0] + first * MINUTE
+    near = sliced(whole, start.timestamp(), (start + timedelta(days=days)).timestamp())
+
+    for minute in minutes:
+        instant = (start + minute * MINUTE).astimezone(tz)
+        answer, until = resolve_near(near, instant), holds_until(near, instant)
+        if answer is None:
+            continue
+        assert until > instant.timestamp()
+        for share in [*shares, 1.0]:  # 1.0: the last second before the edge
+            later = datetime.fromtimestamp(min(instant.timestamp() + share * (until - instant.timestamp()),
+                                               until - 1), tz)
+            if later < instant:
+                continue
+            assert later.date() == instant.date()  # « demain » still means the same day
+            assert resolve_near(near, later) == replace(answer, at=later)

@@ -98,7 +98,7 @@ def test_the_data_files_are_readable_by_the_service_user_only(example_settings, 
     app = build_app(example_settings, data, clock, TWILIO_AUTH_TOKEN=TOKEN, RELEVE_PUBLIC_URLS=(BASE,))
     Twilio(app).twiml("/twilio/voice", incoming())  # the database, with WAL files
     reading_of(app).refresh(clock.now)  # the calendar cache
-    app.extensions["releve.contact_log"]._spool(contacts.as_record(_call("CA9")))  # a spool file
+    app.extensions["releve.contact_log"]._spool(contacts.as_record(_call("CA9")), _call("CA9"))  # a spool file
 
     found = {path.relative_to(data).as_posix(): stat.S_IMODE(path.stat().st_mode) for path in [data, *data.rglob("*")]}
 

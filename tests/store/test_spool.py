@@ -8,6 +8,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -209,9 +210,9 @@ def test_a_direct_write_does_not_wait_behind_events_written_behind(tmp_path):
 def test_a_spooled_event_the_database_refuses_is_set_aside_and_the_others_go_in(tmp_path):
     log = _log(tmp_path)
     first, second = _a_call("8")[0], _a_call("9")[0]
-    broken = contacts.as_record(_a_call("bad")[0]) | {"practice_id": None}  # NOT NULL: refused
-    for record in (contacts.as_record(first), broken, contacts.as_record(second)):
-        log._spool(record)
+    broken = replace(_a_call("bad")[0], practice_id=None)  # NOT NULL: refused
+    for event in (first, broken, second):
+        log._spool(contacts.as_record(event), event)
 
     assert log.replay() == 3 and log.health.pending == 0
     assert _logged_calls(log) == ["8", "9"]
@@ -227,8 +228,8 @@ def test_a_batch_of_call_starts_replayed_at_once_gives_each_call_its_row_and_the
     with store.begin() as connection:  # another process's spool made call 5's row from its end first
         contacts.apply(connection, _a_call("05")[-1])
     for index in range(40):
-        log._spool(contacts.as_record(_a_call(f"{index:02d}")[0]))
-    log._spool(contacts.as_record(_a_call("05")[0]))  # and Twilio retried the webhook of call 5
+        log._spool(contacts.as_record(_a_call(f"{index:02d}")[0]), _a_call(f"{index:02d}")[0])
+    log._spool(contacts.as_record(_a_call("05")[0]), _a_call("05")[0])  # and Twilio retried the webhook of call 5
 
     assert log.replay() == 41
     with store.begin() as connection:
@@ -238,3 +239,19 @@ def test_a_batch_of_call_starts_replayed_at_once_gives_each_call_its_row_and_the
     assert [r.call_sid for r in rows] == [f"{i:02d}" for i in range(40)]
     five = rows[5]
     assert (five.started_at, five.reason, five.status) == (AT, "Congés", "completed") and five.started_at < later
+
+
+def test_more_events_waiting_than_the_process_holds_are_read_back_from_the_file_and_all_land(tmp_path,
+                                                                                            monkeypatch):
+    monkeypatch.setattr("coverage.store.spool.MIRROR_LIMIT", 5)
+    log = _log(tmp_path)
+    with locked(tmp_path / "releve.sqlite3"):  # events wait in the spool
+        for index in range(12):
+            log.write(_a_call(f"{index:02d}")[0])
+        assert log.health.pending == 12
+
+    assert log.replay() == 12
+    assert _logged_calls(log) == [f"{index:02d}" for index in range(12)]
+    with locked(tmp_path / "releve.sqlite3"):  # the file is empty again: events are held as objects once more
+        log.write(_a_call("12")[0])
+    assert log.replay() == 1 and _logged_calls(log)[-1] == "12"

@@ -4,9 +4,11 @@ A practice writes, on a line of its own in the event's description (Google Calen
 Apple Calendar all have one):
 
     Relève : Cabinet du Dr Martin, Permanence Santé
+    Motif : pour le congrès de l'ADF
 
 `Releve`, `Couverture` and `Coverage` work too; case and accents do not matter. Several offices,
-separated by commas or semicolons, form the coverage chain in that order. Google and Outlook may
+separated by commas or semicolons, form the coverage chain in that order. `Motif`, `Raison` or
+`Reason` gives what callers hear after « fermé » (the title is not read out as written). Google and Outlook may
 send the description as HTML; tags and entities are removed first.
 """
 from __future__ import annotations
@@ -17,6 +19,7 @@ from html.parser import HTMLParser
 from calendars.model import fold
 
 _LINE = re.compile(r"^\s*(?:releve|couverture|coverage|covered by)\s*:\s*(?P<names>.+?)\s*$")
+_REASON = re.compile(r"^\s*(?:motif|raison|reason)\s*:\s*(?P<reason>.+?)\s*$")
 _BREAKING_TAGS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 
@@ -67,3 +70,12 @@ def notes_in(description: str) -> str:
     lines = [line.rstrip() for line in text_of(description).splitlines()]
     kept = [line for line in lines if not _LINE.match(fold(line))]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+def spoken_reason_in(notes: str) -> str:
+    """The reason written after `Motif :` in a closure's notes (the description as plain text,
+    `notes_in`), as typed; empty when there is none."""
+    for line in notes.splitlines():
+        if _REASON.match(fold(line)):
+            return line.split(":", 1)[1].strip()
+    return ""

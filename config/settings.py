@@ -29,14 +29,15 @@ HEALTH_PROFESSIONS = frozenset({"dentist", "doctor", "physiotherapist"})
 # What callers and covering offices hear, by name, with the placeholders each may use. The
 # default wording per language is in routing/greetings.py; the configuration may override any.
 GREETINGS: dict[str, frozenset[str]] = {
-    "closed": frozenset({"practice", "Practice", "closed", "reason", "reopening", "office", "Office", "covering",
-                         "emergency"}),
-    "outside_hours": frozenset({"practice", "Practice", "closed", "reopening", "office", "Office", "covering",
-                                "emergency"}),
+    "closed": frozenset({"practice", "Practice", "closed", "reason", "reopening", "reopens", "when", "office",
+                         "Office", "covering", "emergency"}),
+    "outside_hours": frozenset({"practice", "Practice", "closed", "reopening", "reopens", "when", "office", "Office",
+                                "covering", "emergency"}),
     "next_office": frozenset({"office", "Office", "why"}),
-    "voicemail": frozenset({"practice", "Practice", "office", "Office", "office_phone", "emergency"}),
-    "open_voicemail": frozenset({"practice", "Practice", "emergency"}),
-    "whisper": frozenset({"practice", "Practice", "of_practice", "closed", "reopening"}),
+    "voicemail": frozenset({"practice", "Practice", "office", "Office", "office_phone", "emergency", "heard",
+                            "kept"}),
+    "open_voicemail": frozenset({"practice", "Practice", "emergency", "heard", "kept"}),
+    "whisper": frozenset({"practice", "Practice", "of_practice", "closed", "reopening", "reopens"}),
     "accept_prompt": frozenset(),
     "thanks": frozenset(),
     "no_message": frozenset(),
@@ -44,10 +45,11 @@ GREETINGS: dict[str, frozenset[str]] = {
 
 # The texts Relève sends, with their placeholders; default wording in routing/texts.py.
 TEXTS: dict[str, frozenset[str]] = {
-    "auto_reply": frozenset({"practice", "Practice", "closed", "reopening", "office", "to_office", "office_phone"}),
-    "text_back": frozenset({"practice"}),
-    "forward": frozenset({"practice", "sender", "body"}),
-    "media": frozenset({"count", "links"}),
+    "auto_reply": frozenset({"practice", "Practice", "closed", "reopening", "reopens", "office", "to_office",
+                             "office_phone"}),
+    "text_back": frozenset({"practice", "Practice"}),
+    "forward": frozenset({"practice", "Practice", "sender", "body"}),
+    "media": frozenset({"practice", "Practice", "count", "photos", "links"}),
 }
 
 

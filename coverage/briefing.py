@@ -7,7 +7,6 @@ from datetime import timedelta
 from config.settings import CoveringOffice, Practice, Settings
 from coverage.periods import CoveragePeriod
 from coverage.schedule import Answer
-from coverage.wording.dates import spoken_reopening
 from coverage.wording.greetings import closed_greeting, whisper_text
 
 
@@ -47,14 +46,14 @@ def make_briefing(settings: Settings, practice: Practice, office_id: str, period
     answer = Answer(period.start, False, period.chain, period.reopens_at, period.closure)
     # What a caller hears on the first day of the closure, as the practice's greeting says it.
     greeting = closed_greeting(settings, practice, answer, period.start)
-    # Read days ahead, the whisper must name the day ("jusqu'au samedi 9 janvier"), not "demain".
-    reopening = spoken_reopening(period.reopens_at, period.start - timedelta(days=2), office.language, with_time=False)
+    # Read days ahead, the whisper must name the day (« le samedi 9 janvier à 9 heures »), not « demain ».
+    read_on = period.start - timedelta(days=2)
     return Briefing(
         practice=practice, office=office, period=period,
         chain=tuple(settings.offices[o] for o in period.chain),
         night_chain=tuple(settings.offices[o] for o in period.night_chain),
         position=period.chain.index(office_id) + 1 if office_id in period.chain else 0,
-        greeting=greeting, whisper=whisper_text(settings, practice, office, reopening),
+        greeting=greeting, whisper=whisper_text(settings, practice, office, period.reopens_at, read_on),
         # Texts go to the first office answering at the time: by day, or at night.
         texts_to=office.sms or office.email if office_id in (period.chain[:1] + period.night_chain[:1]) else None,
     )

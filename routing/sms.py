@@ -32,7 +32,7 @@ from coverage.snapshots import Directory, Snapshots
 from coverage.store import Store, StoreUnavailable, outbox
 from coverage.store import contacts as log
 from coverage.wording.numbers import format_phone
-from coverage.wording.texts import MAX_BODY, auto_reply, text
+from coverage.wording.texts import MAX_BODY, auto_reply, media_text, text
 from routing.signature import twilio_signed
 from routing.webhooks import form_text, now, whole_number
 
@@ -221,7 +221,7 @@ def _forward_text(practice: Practice, received: log.TextIn) -> str:
     media = ""
     if received.media:
         links = " ".join(url for url, _ in received.media)
-        media = " " + text(practice, "media", count=str(len(received.media)), links=links)
+        media = " " + media_text(practice, len(received.media), links)
     body = received.body.strip()
     head = text(practice, "forward", sender=sender, body="")
     room = MAX_BODY - len(head) - len(media)

@@ -7,6 +7,7 @@ coverage.wording; here is only how it is said (the voice) and where the call goe
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import current_app, has_request_context, request, url_for
@@ -74,11 +75,11 @@ def dial_office(response: VoiceResponse, settings: Settings, practice: Practice,
     response.append(dial)
 
 
-def whisper(settings: Settings, practice: Practice, office: CoveringOffice, reopening: str,
-            accept_url: str) -> VoiceResponse:
+def whisper(settings: Settings, practice: Practice, office: CoveringOffice, reopens_at: datetime | None,
+            now: datetime, accept_url: str) -> VoiceResponse:
     """What the covering office hears before it is connected; optionally, press 1 to accept."""
     response = VoiceResponse()
-    text = whisper_text(settings, practice, office, reopening)
+    text = whisper_text(settings, practice, office, reopens_at, now)
     if not office.ask_to_accept:
         say(response, text, office.language)
         return response  # the end of the whisper connects the call
@@ -100,10 +101,12 @@ def hang_up() -> VoiceResponse:
     return response
 
 
-def voicemail(settings: Settings, practice: Practice, chain: tuple[str, ...], *, is_open: bool) -> VoiceResponse:
-    """The last resort: a message after the beep, naming where else to call."""
+def voicemail(settings: Settings, practice: Practice, chain: tuple[str, ...], *, is_open: bool,
+              reopens_at: datetime | None = None, now: datetime | None = None) -> VoiceResponse:
+    """The last resort: a message after the beep, said when it will be heard."""
     response = VoiceResponse()
-    say(response, voicemail_text(settings, practice, chain, is_open=is_open), practice.language)
+    say(response, voicemail_text(settings, practice, chain, is_open=is_open, reopens_at=reopens_at, now=now),
+        practice.language)
     response.record(action=action_url("routing.recorded", practice=practice.id), method="POST",
                     max_length=VOICEMAIL_SECONDS, play_beep=True, finish_on_key="#", timeout=10)
     # Twilio goes on here only when nothing was recorded.

@@ -36,7 +36,6 @@ from coverage.snapshots import PracticeView, Snapshots
 from coverage.store import StoreUnavailable, outbox
 from coverage.store import contacts as log
 from coverage.store.tables import ANSWERED, FRONT_DESK, OFFICE
-from coverage.wording.dates import spoken_reopening
 from coverage.wording.greetings import closed_greeting, greeting, why_not
 from coverage.wording.texts import text
 from routing import twiml
@@ -231,9 +230,8 @@ def whisper() -> Response:
     settings, practice = view.settings, view.practice
     office = settings.offices[chain[step]]
     answer = snapshots().answer(practice.id, at)
-    reopening = spoken_reopening(answer.reopens_at, at, office.language, with_time=False)
     accept_url = twiml.action_url("routing.whisper_answer", practice=practice.id, chain=",".join(chain), step=step)
-    return xml(twiml.whisper(settings, practice, office, reopening, accept_url))
+    return xml(twiml.whisper(settings, practice, office, answer.reopens_at, at, accept_url))
 
 
 @blueprint.post("/voice/whisper/answer")
@@ -282,7 +280,9 @@ def dial_result() -> Response:
         return xml(response)
     if at_desk:
         _text_back(practice, raw_caller(), at)
-    return xml(twiml.voicemail(settings, practice, chain, is_open=at_desk))
+        return xml(twiml.voicemail(settings, practice, chain, is_open=True))
+    reopens_at = snapshots().answer(practice.id, at).reopens_at
+    return xml(twiml.voicemail(settings, practice, chain, is_open=False, reopens_at=reopens_at, now=at))
 
 
 def _was_answered(status: str, call_sid: str, step: int, office: CoveringOffice | None) -> bool:

@@ -137,6 +137,31 @@ def _spoken_reopening(local: datetime, today: date, language: str, with_time: bo
     return f"jusqu'au {day}, {clock}" if french else f"until {day} at {clock}"
 
 
+def spoken_when(reopens_at: datetime | None, now: datetime, language: str) -> str:
+    """When the practice reopens, as said after « nous rouvrirons » or "we reopen": « à 14 heures »,
+    « demain à 8 heures 30 », « le samedi 9 janvier à 9 heures »; "at 2 PM", "tomorrow at 8:30 AM",
+    "on Saturday, January 9 at 9 AM". The day and the hour together: « jusqu'au samedi 9 janvier »
+    alone is heard as closed through Saturday. Empty when no reopening is known."""
+    if reopens_at is None:
+        return ""
+    return _spoken_when(reopens_at, now.astimezone(reopens_at.tzinfo).date(), language)
+
+
+@lru_cache(maxsize=4096)
+def _spoken_when(local: datetime, today: date, language: str) -> str:
+    french = language.startswith("fr")
+    clock = spoken_clock(local, language)
+    if local.date() == today:
+        return f"à {clock}" if french else f"at {clock}"
+    if local.date() == today + timedelta(days=1):
+        return f"demain à {clock}" if french else f"tomorrow at {clock}"
+    pattern = "EEEE d MMMM" if french else "EEEE, MMMM d"
+    if (local.date() - today).days > 300:
+        pattern += " y" if french else ", y"
+    day = french_first(format_date(local.date(), pattern, locale=language.replace("-", "_")), language)
+    return f"le {day} à {clock}" if french else f"on {day} at {clock}"
+
+
 def written_reopening(reopens_at: datetime | None, now: datetime, language: str) -> str:
     """ "jusqu'à 14 h" today, "jusqu'à demain 8 h 30", "jusqu'au samedi 9 janvier à 9 h": short
     enough for an SMS."""

@@ -8,49 +8,70 @@ from datetime import datetime
 from config.phones import region_of
 from config.settings import CoveringOffice, Practice, Settings
 from coverage.schedule import Answer
-from coverage.wording.dates import spoken_reopening
+from coverage.wording.dates import spoken_reopening, spoken_when
 from coverage.wording.names import capitalized, closed_word, of_name
 from coverage.wording.numbers import spoken_phone
+from coverage.wording.reasons import spoken_reason
 
 _FRENCH = {
-    "closed": "Bonjour. {Practice} est {closed}{reason} {reopening}. "
-              "{Office} {covering} : nous vous mettons en relation.",
-    "outside_hours": "Bonjour. {Practice} est {closed} {reopening}. "
-                     "{Office} prend le relais : nous vous mettons en relation.",
+    "closed": "Bonjour. {Practice} est {closed}{reason}. {reopens} {Office} {covering} : "
+              "nous vous mettons en relation.",
+    "outside_hours": "Bonjour. {Practice} est {closed}. {reopens} {Office} {covering} : nous vous mettons en relation.",
     "next_office": "{why} Nous appelons maintenant {office}.",
-    # Every office of the chain was tried: none is offered again, and what to do in an emergency
-    # comes before the beep, not after it.
-    "voicemail": "Personne n'a pu prendre votre appel. {emergency} Laissez votre nom, votre numéro et votre "
-                 "message après le bip : {practice} vous rappellera.",
-    "open_voicemail": "{Practice} ne peut pas vous répondre pour le moment. Laissez votre nom, votre "
-                      "numéro et votre message après le bip : nous vous rappellerons.",
-    "whisper": "Appel transféré {of_practice}, {closed} {reopening}.",
+    # Every office of the chain was tried: none is offered again; what to do in an emergency, when
+    # the message will be heard and that it is recorded all come before the beep, not after it.
+    "voicemail": "Personne n'a pu prendre votre appel. {emergency} {heard} {kept} Laissez votre nom, votre numéro "
+                 "et votre message après le bip.",
+    "open_voicemail": "{Practice} ne peut pas vous répondre pour le moment. {emergency} {heard} {kept} Laissez "
+                      "votre nom, votre numéro et votre message après le bip.",
+    "whisper": "Appel transféré {of_practice}, {reopens}.",
     "accept_prompt": "Appuyez sur 1 pour prendre l'appel.",
     "thanks": "Merci, votre message est enregistré. Au revoir.",
     "no_message": "Nous n'avons pas reçu de message. Au revoir.",
+}
+_ENGLISH = {
+    "closed": "Hello. {Practice} is closed{reason}. {reopens} {Office} {covering}: we are putting you through.",
+    "outside_hours": "Hello. {Practice} is closed. {reopens} {Office} {covering}: we are putting you through.",
+    "next_office": "{why} We are now calling {office}.",
+    "voicemail": "No one could take your call. {emergency} {heard} {kept} Please leave your name, number and "
+                 "message after the tone.",
+    "open_voicemail": "{Practice} cannot take your call right now. {emergency} {heard} {kept} Please leave your "
+                      "name, number and message after the tone.",
+    "whisper": "Call forwarded from {practice}, {reopens}.",
+    "accept_prompt": "Press 1 to take the call.",
+    "thanks": "Thank you, your message has been recorded. Goodbye.",
+    "no_message": "We did not receive a message. Goodbye.",
 }
 
 DEFAULT_GREETINGS: dict[str, dict[str, str]] = {
     "fr-FR": _FRENCH,
     "fr-CA": _FRENCH,
-    "en-US": {
-        "closed": "Hello. {Practice} is closed{reason} {reopening}. "
-                  "{Office} is covering for us: we are putting you through.",
-        "outside_hours": "Hello. {Practice} is closed {reopening}. "
-                         "{Office} is taking our calls: we are putting you through.",
-        "next_office": "{why} We are now calling {office}.",
-        "voicemail": "No one could take your call. {emergency} Please leave your name, number and message "
-                     "after the tone, and {practice} will call you back.",
-        "open_voicemail": "{Practice} cannot take your call right now. Please leave your name, number "
-                          "and message after the tone, and we will call you back.",
-        "whisper": "Call forwarded from {practice}, closed {reopening}.",
-        "accept_prompt": "Press 1 to take the call.",
-        "thanks": "Thank you, your message has been recorded. Goodbye.",
-        "no_message": "We did not receive a message. Goodbye.",
-    },
+    "en-US": _ENGLISH,
+    "en-CA": _ENGLISH,
+    "en-GB": _ENGLISH,
 }
-DEFAULT_GREETINGS["en-CA"] = DEFAULT_GREETINGS["en-US"]
-DEFAULT_GREETINGS["en-GB"] = DEFAULT_GREETINGS["en-US"]
+
+# The sentences around the reopening: the day and the hour are always said together
+# (coverage.wording.dates.spoken_when).
+_REOPENS = {
+    "fr": ("Nous rouvrirons {when}.", "qui rouvre {when}", "{closed} pour le moment"),
+    "en": ("We reopen {when}.", "which reopens {when}", "closed for now"),
+}
+# When a voicemail is listened to, so that nobody believes it is heard at once; and that it is
+# recorded and kept, told before it is, as the CNIL asks.
+_HEARD = {
+    "fr": ("Votre message sera écouté à notre réouverture, {when}.",
+           "Votre message sera écouté à notre réouverture.",
+           "Votre message sera écouté dès que possible pendant nos heures d'ouverture."),
+    "en": ("Your message will be listened to when we reopen, {when}.",
+           "Your message will be listened to when we reopen.",
+           "Your message will be listened to as soon as possible during our opening hours."),
+}
+_KEPT = {
+    "fr": "Il est enregistré pour que nous puissions vous rappeler, puis effacé après {days} jours.",
+    "en": "It is recorded so that we can call you back, and deleted after {days} days.",
+}
+
 
 # What happened to the dial, said before the next office is tried: busy is not "no answer".
 _WHY = {
@@ -112,12 +133,19 @@ def office_template(settings: Settings, office: CoveringOffice, name: str) -> st
     return settings.greetings.get(office.language, {}).get(name) or DEFAULT_GREETINGS[office.language][name]
 
 
-def whisper_text(settings: Settings, practice: Practice, office: CoveringOffice, reopening: str) -> str:
-    """What the covering office hears before a call is connected, in the office's language."""
+def whisper_text(settings: Settings, practice: Practice, office: CoveringOffice, reopens_at: datetime | None,
+                 now: datetime) -> str:
+    """What the covering office hears before a call is connected, in the office's language: whose
+    call it is and when the practice reopens, day and hour."""
+    language = office.language
+    said, _, unknown = _REOPENS[language[:2]]
+    when = spoken_when(reopens_at, now, language)
+    closed = closed_word(practice.name, language)
     values = {"practice": practice.name.spoken, "Practice": capitalized(practice.name.spoken),
-              "of_practice": of_name(practice.name, office.language),
-              "closed": closed_word(practice.name, office.language), "reopening": reopening}
-    return office_template(settings, office, "whisper").format(**values)
+              "of_practice": of_name(practice.name, language), "closed": closed,
+              "reopening": spoken_reopening(reopens_at, now, language),
+              "reopens": _REOPENS[language[:2]][1].format(when=when) if when else unknown.format(closed=closed)}
+    return " ".join(office_template(settings, office, "whisper").format(**values).split())
 
 
 def greeting(settings: Settings, practice: Practice, name: str, **values: str) -> str:
@@ -132,20 +160,34 @@ def greeting(settings: Settings, practice: Practice, name: str, **values: str) -
     return " ".join(template(settings, practice, name).format(**values).split())
 
 
+def _reopening_values(practice: Practice, reopens_at: datetime | None, now: datetime) -> dict[str, str]:
+    language = practice.language
+    when = spoken_when(reopens_at, now, language)
+    return {"reopening": spoken_reopening(reopens_at, now, language), "when": when,
+            "reopens": _REOPENS[language[:2]][0].format(when=when) if when else ""}
+
+
 def closed_greeting(settings: Settings, practice: Practice, answer: Answer, now: datetime) -> str:
-    """What a caller hears when the practice is closed: why, until when, and who answers."""
+    """What a caller hears when the practice is closed: why, when it reopens, and who answers."""
     first = settings.offices[answer.chain[0]]
-    reopening = spoken_reopening(answer.reopens_at, now, practice.language)
+    values = _reopening_values(practice, answer.reopens_at, now)
     if answer.closure is None:
-        return greeting(settings, practice, "outside_hours", reopening=reopening, office=first.name.spoken)
-    title = answer.closure.summary.strip()
-    reason = (f" pour {title}" if practice.language.startswith("fr") else f" for {title}") if title else ""
-    return greeting(settings, practice, "closed", reason=reason, reopening=reopening, office=first.name.spoken)
+        return greeting(settings, practice, "outside_hours", office=first.name.spoken, **values)
+    return greeting(settings, practice, "closed", reason=spoken_reason(answer.closure, practice.language),
+                    office=first.name.spoken, **values)
 
 
-def voicemail_text(settings: Settings, practice: Practice, chain: tuple[str, ...], *, is_open: bool) -> str:
-    """What a caller hears before the beep: where else to call, and the emergency number."""
+def voicemail_text(settings: Settings, practice: Practice, chain: tuple[str, ...], *, is_open: bool,
+                   reopens_at: datetime | None = None, now: datetime | None = None) -> str:
+    """What a caller hears before the beep: the emergency line, when the message will be heard,
+    that it is recorded and for how long. No office is offered again: the chain was tried."""
+    language = practice.language[:2]
+    when = spoken_when(reopens_at, now, practice.language) if now is not None else ""
+    known, unknown, open_ = _HEARD[language]
+    heard = open_ if is_open or not chain else known.format(when=when) if when else unknown
+    kept = _KEPT[language].format(days=settings.service.retention.days)
     if is_open or not chain:
-        return greeting(settings, practice, "open_voicemail")
+        return greeting(settings, practice, "open_voicemail", heard=heard, kept=kept)
     office = settings.offices[chain[0]]
-    return greeting(settings, practice, "voicemail", office=office.name.spoken, office_phone=spoken_phone(office.phone))
+    return greeting(settings, practice, "voicemail", office=office.name.spoken, office_phone=spoken_phone(office.phone),
+                    heard=heard, kept=kept)

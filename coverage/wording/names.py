@@ -56,3 +56,22 @@ def closed_word(name: Name, language: str) -> str:
     if lower.startswith("l'"):
         return "fermée" if _noun_after(lower, "l'") in _FEMININE else "fermé"
     return "fermé"
+
+
+_ARTICLES = ("le ", "la ", "l'", "les ")
+
+
+def with_article(name: Name, language: str) -> str:
+    """The written name with the article the spoken name has, for a sentence: « le cabinet du
+    Dr Martin » (written « Cabinet du Dr Martin », spoken « le cabinet du docteur Martin »), « la
+    clinique vétérinaire du Plateau »; a name spoken without an article stays as written."""
+    written = name.written.strip()
+    if not language.startswith("fr"):
+        return written
+    spoken = name.spoken.strip().replace("’", "'")
+    article = next((a for a in _ARTICLES if spoken.lower().startswith(a)), None)
+    if article is None or written.lower().replace("’", "'").startswith(article):
+        return written
+    noun = spoken[len(article):].lstrip()
+    first = written[:1].lower() if noun[:1].islower() else written[:1]
+    return f"{article}{first}{written[1:]}"

@@ -7,8 +7,6 @@ count twice. A single character outside it, such as ç, ê, â, the typographic 
 """
 from __future__ import annotations
 
-import math
-
 GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -22,12 +20,27 @@ def encoding(text: str) -> str:
 
 
 def segments(text: str) -> int:
-    """The number of segments Twilio bills for `text`."""
+    """The number of segments Twilio bills for `text`.
+
+    A long text is cut into segments of 153 septets (GSM-7) or 67 UTF-16 units (UCS-2), and what
+    takes two units is never split across two segments: a character of the extension table (an
+    escape and the character), an emoji beyond the BMP (a surrogate pair). Such a character at a
+    segment's end starts the next one, which may add a segment that counting alone would miss.
+    """
     if encoding(text) == "GSM-7":
-        septets = sum(2 if c in GSM7_EXTENSION else 1 for c in text)
-        return 1 if septets <= 160 else math.ceil(septets / 153)
-    units = len(text.encode("utf-16-le")) // 2  # characters beyond the BMP (emoji) take two
-    return 1 if units <= 70 else math.ceil(units / 67)
+        units = [2 if c in GSM7_EXTENSION else 1 for c in text]
+        single, part = 160, 153
+    else:
+        units = [len(c.encode("utf-16-le")) // 2 for c in text]
+        single, part = 70, 67
+    if sum(units) <= single:
+        return 1
+    count, used = 1, 0
+    for unit in units:
+        if used + unit > part:
+            count, used = count + 1, 0
+        used += unit
+    return count
 
 
 def non_gsm_characters(text: str) -> list[str]:

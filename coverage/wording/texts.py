@@ -1,81 +1,143 @@
 """The wording of the texts Relève sends, per language, overridable per practice (`texts:`).
 
-Automatic replies must stay within two SMS segments: written in the GSM-7 alphabet (é, è, à, ù
-are in it; ç, ê, â, ’ and « » are not) a reply may be 306 characters; a single character outside
-it and the limit falls to 134. `config check` warns about a text that does not fit.
+Automatic replies must stay within two SMS segments, and in the GSM-7 alphabet where the wording
+allows (é, è, à, ù are in it; ç, ê, â, û, ’ and « » are not): a single character outside it and a
+segment holds 70 characters instead of 160. So dates are written « samedi 29/08 à 12 h 30 »: a
+month's name would put « août » and its û in the summer-vacation texts. `config check` counts
+every automatic text with every month and the longest dates, and warns about one that does not
+fit, saying what it costs.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from babel.dates import format_date
+
 from config.settings import CoveringOffice, Practice
 from coverage.wording.dates import written_reopening
-from coverage.wording.names import capitalized, closed_word, to_name
+from coverage.wording.names import capitalized, closed_word, with_article
 from coverage.wording.numbers import format_phone, same_country
-from coverage.wording.segments import non_gsm_characters, segments
+from coverage.wording.segments import encoding, non_gsm_characters, segments
 
 MAX_SEGMENTS = 2
 MAX_BODY = 1600  # Twilio's limit for one message
 
-# Accents that keep GSM-7 (é è à ù) are used; the default French wording avoids the others.
 _FRENCH = {
-    "auto_reply": "{Practice} est {closed} {reopening}. Votre message a été transmis {to_office}, "
+    "auto_reply": "{Practice} est {closed}. {reopens} Votre message a été transmis {to_office}, "
                   "joignable au {office_phone}.",
-    "text_back": "{practice} n'a pas pu prendre votre appel. Nous vous rappellerons dès que possible.",
+    "text_back": "{Practice} n'a pas pu prendre votre appel. Nous vous rappellerons dès que possible.",
     "forward": "[{practice}] SMS de {sender} : {body}",
-    "media": "{count} photo(s) jointe(s), à voir ici : {links}",
+    "media": "{photos}, à voir ici : {links}",
+}
+_ENGLISH = {
+    "auto_reply": "{Practice} is closed. {reopens} Your message was passed on {to_office}, "
+                  "who you can reach at {office_phone}.",
+    "text_back": "{Practice} could not take your call. We will call you back as soon as we can.",
+    "forward": "[{practice}] Text from {sender}: {body}",
+    "media": "{photos}, see: {links}",
 }
 DEFAULT_TEXTS: dict[str, dict[str, str]] = {
     "fr-FR": _FRENCH,
-    "fr-CA": _FRENCH,
-    "en-US": {
-        "auto_reply": "{Practice} is closed {reopening}. Your message was passed on {to_office}, "
-                      "who you can reach at {office_phone}.",
-        "text_back": "{practice} could not take your call. We will call you back as soon as we can.",
-        "forward": "[{practice}] Text from {sender}: {body}",
-        "media": "{count} picture(s) attached, see: {links}",
-    },
+    "fr-CA": {**_FRENCH, "forward": "[{practice}] Texto de {sender} : {body}"},
+    "en-US": _ENGLISH,
+    "en-CA": _ENGLISH,
+    "en-GB": _ENGLISH,
 }
-DEFAULT_TEXTS["en-CA"] = DEFAULT_TEXTS["en-GB"] = DEFAULT_TEXTS["en-US"]
+_PHOTOS = {"fr": ("{count} photo jointe", "{count} photos jointes"),
+           "en": ("{count} picture attached", "{count} pictures attached")}
+
+
+def photos(count: int, language: str) -> str:
+    """ "1 photo jointe", "3 photos jointes": French counts 0 and 1 in the singular."""
+    one, many = _PHOTOS[language[:2]]
+    singular = count <= 1 if language.startswith("fr") else count == 1
+    return (one if singular else many).format(count=count)
+
+
+def written_when(reopens_at: datetime | None, now: datetime, language: str) -> str:
+    """When the practice reopens, in a text: « à 14 h », « demain à 8 h 30 », « le samedi 29/08 à
+    9 h »; "at 2:00 PM", "tomorrow at 8:30 AM", "on Saturday, Aug 29 at 9:00 AM"."""
+    if reopens_at is None:
+        return ""
+    french = language.startswith("fr")
+    if french:
+        clock = f"{reopens_at.hour} h" + (f" {reopens_at.minute:02d}" if reopens_at.minute else "")
+    else:
+        hour = reopens_at.hour % 12 or 12
+        clock = f"{hour}:{reopens_at.minute:02d} {'AM' if reopens_at.hour < 12 else 'PM'}"
+    days = (reopens_at.date() - now.astimezone(reopens_at.tzinfo).date()).days
+    if days == 0:
+        return f"à {clock}" if french else f"at {clock}"
+    if days == 1:
+        return f"demain à {clock}" if french else f"tomorrow at {clock}"
+    locale = language.replace("-", "_")
+    if french:
+        return f"le {format_date(reopens_at.date(), 'EEEE', locale=locale)} {reopens_at.day:02d}/{reopens_at.month:02d} à {clock}"
+    return f"on {format_date(reopens_at.date(), 'EEEE, MMM d', locale=locale)} at {clock}"
 
 
 def text(practice: Practice, name: str, **values: str) -> str:
     """A text filled in, in the practice's language, with its own wording when it has one."""
     wording = practice.texts.get(name) or DEFAULT_TEXTS[practice.language][name]
-    return wording.format(practice=practice.name.written, **values)
+    named = with_article(practice.name, practice.language)
+    return wording.format(practice=practice.name.written, Practice=capitalized(named), **values)
+
+
+def media_text(practice: Practice, count: int, links: str) -> str:
+    return text(practice, "media", count=str(count), photos=photos(count, practice.language), links=links)
 
 
 def auto_reply(practice: Practice, office: CoveringOffice, reopens_at: datetime | None, now: datetime) -> str:
     """The one reply a patient gets per closure: closed until when, and who has the message."""
-    # {closed} ("fermée" for "la clinique") and {to_office} ("au cabinet du docteur Martin")
-    # agree with the names; an override written for one practice may use them or not.
+    # {closed} ("fermée" for "la clinique") and {to_office} ("au cabinet du Dr Martin") agree
+    # with the names; an override written for one practice may use them or not.
     local = same_country(office.phone, practice.numbers[0])
-    return text(practice, "auto_reply", closed=closed_word(practice.name, practice.language),
-                Practice=capitalized(practice.name.spoken), to_office=to_name(office.name, practice.language),
-                reopening=written_reopening(reopens_at, now, practice.language),
+    language = practice.language
+    when = written_when(reopens_at, now, language)
+    reopens = ((f"Réouverture {when}." if language.startswith("fr") else f"We reopen {when}.") if when else "")
+    body = text(practice, "auto_reply", closed=closed_word(practice.name, language),
+                to_office=_to_written(office, language), reopens=reopens,
+                reopening=written_reopening(reopens_at, now, language),
                 office=office.name.written, office_phone=format_phone(office.phone, national=local))
+    return " ".join(body.split())
+
+
+def _to_written(office: CoveringOffice, language: str) -> str:
+    """ "au cabinet du Dr Martin", "à la clinique vétérinaire Rosemont"; "to Dr Martin's office"."""
+    if not language.startswith("fr"):
+        return f"to {office.name.written}"
+    named = with_article(office.name, language)
+    lower = named.lower()
+    if lower.startswith("le "):
+        return f"au {named[3:]}"
+    if lower.startswith("les "):
+        return f"aux {named[4:]}"
+    return f"à {named}"
 
 
 def length_warnings(practices: tuple[Practice, ...], offices: dict[str, CoveringOffice]) -> list[str]:
     """Automatic texts that would take more than two SMS segments, with the longest values a
-    practice's own offices and dates give them: what `config check` warns about."""
-    longest_day = datetime(2027, 9, 29, 12, 30)  # "mercredi 29 septembre à 12 h 30": a long date
+    practice's own offices and dates give them, on a day of every month (a month's name in an
+    override may force UCS-2, as « août » does): what `config check` warns about."""
     found = []
     for practice in practices:
         chain = dict.fromkeys((*practice.closure_chain, *practice.after_hours_chain))
-        samples = {"text_back": [text(practice, "text_back")]}
-        # A far reopening writes the day in full: the longest form of the text.
-        samples["auto_reply"] = [auto_reply(practice, offices[o], longest_day, longest_day - timedelta(days=5))
-                                 for o in chain if o in offices]
+        samples = {"text_back": [text(practice, "text_back")], "auto_reply": []}
+        for month in range(1, 13):
+            # The 28th (two digits) of each month, a Wednesday where it can be (the longest day name).
+            day = max((datetime(2027 + k, month, 28, 12, 30) for k in range(7)),
+                      key=lambda d: (d.weekday() == 2, -d.year))
+            # A far reopening writes the day in full: the longest form of the text.
+            samples["auto_reply"] += [auto_reply(practice, offices[o], day, day - timedelta(days=5))
+                                      for o in chain if o in offices]
         for name, bodies in samples.items():
-            for body in bodies:
-                count = segments(body)
-                if count <= MAX_SEGMENTS:
-                    continue
-                odd = non_gsm_characters(body)
-                why = (f"the characters {' '.join(odd)} switch it to UCS-2 (70 characters a segment)" if odd
-                       else "it is too long")
-                found.append(f"practice {practice.id}: the {name} text takes {count} SMS segments, more than "
-                             f"{MAX_SEGMENTS}: {why}. Shorten it under texts.{name}, or the names in it: {body!r}")
-                break
+            worst = max(bodies, key=segments, default=None)
+            if worst is None or segments(worst) <= MAX_SEGMENTS:
+                continue
+            count, odd = segments(worst), non_gsm_characters(worst)
+            why = (f"the characters {' '.join(odd)} switch it to {encoding(worst)} (70 characters a segment)" if odd
+                   else "it is too long")
+            found.append(f"practice {practice.id}: the {name} text takes {count} SMS segments, more than "
+                         f"{MAX_SEGMENTS} (each one is billed): {why}. Shorten it under texts.{name}, or the names "
+                         f"in it: {worst!r}")
     return found

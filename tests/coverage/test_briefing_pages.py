@@ -94,7 +94,7 @@ def test_the_briefing_link_of_the_email_opens_the_print_ready_sheet(app, clock, 
     assert "Vous êtes appelé en position 1 sur 2" in text
     assert "En cas de problème grave, joindre Dr Claire Dupont : +33 7 56 12 34 56" in text
     assert "Urgences (douleur, traumatisme, infection) : recevoir le jour même si possible." in text
-    assert "Appel transféré du cabinet dentaire Dupont, fermé jusqu'au samedi 9 janvier." in text
+    assert "Appel transféré du cabinet dentaire Dupont, qui rouvre le samedi 9 janvier à 9 heures." in text
     assert "Les SMS des patients, transférés à +33 6 12 34 56 78." in text
     assert "Pour cette fermeture : Congés de fin d'année." in text
     # Printed on A4, without the links and buttons that mean nothing on paper.

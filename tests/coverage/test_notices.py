@@ -182,11 +182,11 @@ def test_the_briefing_email_carries_the_whole_sheet_in_text_and_html(app, clock)
         assert "+33 7 56 12 34 56" in body
         assert "Ordonnances : renouvellement d'antalgiques uniquement, pas d'antibiotiques sans examen." in body
         # What the office hears before each call, and what callers hear.
-        assert "Appel transféré du cabinet dentaire Dupont, fermé jusqu'au samedi 9 janvier." in body
-        assert ("Le cabinet dentaire Dupont est fermé pour Congés de fin d'année jusqu'au samedi 9 janvier, 9 heures. "
-                "Le cabinet du docteur Martin assure la continuité des soins") in body
+        assert "Appel transféré du cabinet dentaire Dupont, qui rouvre le samedi 9 janvier à 9 heures." in body
+        assert ("Le cabinet dentaire Dupont est fermé pour les fêtes de fin d'année. Nous rouvrirons le samedi 9 "
+                "janvier à 9 heures. Le cabinet du docteur Martin assure la continuité des soins") in body
         assert "Pour cette fermeture : Congés de fin d'année." in re.sub(r"\s+", " ", body)  # the event's description
-    assert "« Appel transféré du cabinet dentaire Dupont, fermé jusqu'au samedi 9 janvier. »" in text
+    assert "« Appel transféré du cabinet dentaire Dupont, qui rouvre le samedi 9 janvier à 9 heures. »" in text
     assert re.search(r"^Fiche de liaison : http://127\.0\.0\.1:5000/briefing/[\w.-]+$", email.body, re.M)
     assert re.search(r"^Les contacts transférés pendant cette fermeture : http://127\.0\.0\.1:5000/briefing/[\w.-]+"
                      r"/contacts$", email.body, re.M)

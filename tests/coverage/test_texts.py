@@ -34,8 +34,11 @@ def test_a_gsm_7_text_takes_160_characters_alone_and_153_per_segment_when_split(
     ("a" * 159 + "€", 2),      # 161 septets, though 160 characters
     ("a" * 158 + "[", 1),
     ("a" * 158 + "{}", 2),
-    ("^" * 153, 2),            # 306 septets
+    ("^" * 152, 2),            # 304 septets: 76 a segment
+    ("^" * 153, 3),            # 306 septets, but a segment of 153 holds 76 of them: never half of one
     ("|" * 154, 3),
+    ("a" * 152 + "€" + "a" * 152, 3),   # 306 septets: the € cannot straddle the first two segments
+    ("a" * 151 + "€" + "a" * 153, 2),   # 306 septets: the € ends the first segment exactly
 ])
 def test_the_characters_of_the_extension_table_count_twice(body, count):
     assert encoding(body) == "GSM-7"
@@ -59,7 +62,9 @@ def test_an_emoji_counts_as_two_utf_16_units():
     assert segments("😀" * 35) == 1                   # 70 units
     assert segments("a" * 68 + "😀") == 1             # 70 units
     assert segments("a" * 69 + "😀") == 2             # 71 units, 70 characters
-    assert segments("😀" * 67) == 2                   # 134 units
+    assert segments("😀" * 66) == 2                   # 132 units: 33 a segment
+    assert segments("😀" * 67) == 3                   # 134 units, but a pair is never split
+    assert segments("ç" * 66 + "😀" + "ç" * 66) == 3  # 134 units: the pair starts the second segment
 
 
 def test_a_single_character_outside_gsm_7_switches_the_whole_text_to_ucs_2():
@@ -126,9 +131,9 @@ def _config_check(path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
 
 def test_config_check_warns_when_guillemets_in_an_office_name_make_the_automatic_reply_too_long(
         monkeypatch, tmp_path):
-    # The reply names the office as it is said ("au cabinet du docteur Martin"): its spoken name.
-    path = _example_copy(tmp_path / "etc", ("spoken: le cabinet du docteur Martin",
-                                            "spoken: le cabinet dentaire « Les Tilleuls » du docteur Martin"))
+    # The reply names the office as it is written, with its article ("au cabinet du Dr Martin").
+    path = _example_copy(tmp_path / "etc", ("written: Cabinet du Dr Martin",
+                                            "written: Cabinet dentaire « Les Tilleuls » du Dr Martin"))
 
     result = _config_check(path, monkeypatch, tmp_path)
 
@@ -136,13 +141,13 @@ def test_config_check_warns_when_guillemets_in_an_office_name_make_the_automatic
     warnings = [line for line in result.output.splitlines() if line.startswith("warning: practice ")]
     assert len(warnings) == 1, result.output
     assert warnings[0].startswith("warning: practice cabinet-dupont: the auto_reply text takes 3 SMS segments, "
-                                  "more than 2: the characters « » switch it to UCS-2")
+                                  "more than 2 (each one is billed): the characters « » switch it to UCS-2")
     assert "texts.auto_reply" in warnings[0]
 
 
 def test_config_check_warns_about_a_curly_apostrophe_in_an_office_name(monkeypatch, tmp_path):
-    path = _example_copy(tmp_path / "etc", ("spoken: la permanence Accueil Santé",
-                                            "spoken: la permanence d’Accueil Santé de l’Île-de-France"))
+    path = _example_copy(tmp_path / "etc", ("written: Permanence Accueil Santé",
+                                            "written: Permanence d’Accueil Santé de l’Île-de-France"))
 
     result = _config_check(path, monkeypatch, tmp_path)
 
@@ -160,8 +165,8 @@ def test_config_check_warns_about_a_practice_wording_that_is_too_long(monkeypatc
     result = _config_check(path, monkeypatch, tmp_path)
 
     assert result.exit_code == 0, result.output
-    assert ("warning: practice cabinet-dupont: the text_back text takes 3 SMS segments, more than 2: "
-            "it is too long. Shorten it under texts.text_back") in result.output
+    assert ("warning: practice cabinet-dupont: the text_back text takes 3 SMS segments, more than 2 (each one is "
+            "billed): it is too long. Shorten it under texts.text_back") in result.output
 
 
 def test_a_text_override_with_an_unknown_placeholder_is_a_configuration_error_with_its_line(monkeypatch, tmp_path):
@@ -177,3 +182,35 @@ def test_a_text_override_with_an_unknown_placeholder_is_a_configuration_error_wi
     assert (f"{path}:{line}: error: practices[cabinet-dupont].texts.auto_reply: unknown placeholder {{telephone}}"
             in result.output)
     assert "{office_phone}" in result.output  # the fix lists the placeholders it may use
+
+
+def test_config_check_counts_the_texts_in_every_month_and_finds_what_august_costs(monkeypatch, tmp_path):
+    override = ('      auto_reply: "{Practice} est {closed} {reopening}. Votre message a été transmis {to_office}, '
+                'joignable au {office_phone}. Merci de votre patience."')
+    calendars = "    calendars:\n      - cabinet-dupont.ics"
+    path = _example_copy(tmp_path / "etc", (f"    language: fr-FR\n{calendars}",
+                                            f"    language: fr-FR\n    texts:\n{override}\n{calendars}"))
+
+    result = _config_check(path, monkeypatch, tmp_path)
+
+    assert result.exit_code == 0, result.output
+    [warning] = [line for line in result.output.splitlines() if line.startswith("warning: practice cabinet-dupont")]
+    # Every other month's name is GSM-7: only « août » and its û make it UCS-2, 3 segments.
+    assert "the auto_reply text takes 3 SMS segments" in warning and "the characters û switch it to UCS-2" in warning
+    assert "août" in warning
+
+
+def test_the_default_automatic_reply_stays_in_gsm_7_in_every_month():
+    from datetime import datetime, timedelta
+
+    from coverage.wording.segments import encoding
+    from coverage.wording.texts import auto_reply
+    from tests.builders import office, practice
+
+    dentist, partner = practice(), office()
+    for month in range(1, 13):
+        reopening = datetime(2027, month, 28, 12, 30, tzinfo=dentist.timezone)
+        body = auto_reply(dentist, partner, reopening, reopening - timedelta(days=5))
+        assert encoding(body) == "GSM-7", body
+        assert segments(body) <= 2, body
+        assert f"28/{month:02d} à 12 h 30" in body

@@ -330,7 +330,7 @@ def test_closing_now_sends_calls_to_the_office_on_every_process_then_reopening_b
     document = twilio.twiml("/twilio/voice", incoming("CA" + "b" * 32))
     assert document.find("Dial/Number").text == "+33970001234"
     greeting = document.find("Say").text or ""
-    assert "fermé pour Urgence familiale jusqu'à 16 heures. La permanence Accueil Santé" in greeting, greeting
+    assert "fermé. Nous rouvrirons à 16 heures. La permanence Accueil Santé" in greeting, greeting
 
     # `call simulate` follows the switch too.
     result = first.test_cli_runner().invoke(args=["call", "simulate", "--practice", DUPONT,
@@ -355,7 +355,7 @@ def test_a_closing_expires_by_itself(app_with_twilio, clock):
     twilio = Twilio(app)
     document = twilio.twiml("/twilio/voice", incoming("CA" + "f" * 32))
     assert document.find("Dial/Number").text == "+33142001122"
-    assert "est fermé jusqu'à 10 heures 30. Le cabinet du docteur Martin" in document.find("Say").text
+    assert "est fermé. Nous rouvrirons à 10 heures 30. Le cabinet du docteur Martin" in document.find("Say").text
 
     clock.now = datetime(2026, 12, 2, 9, 31, tzinfo=UTC)  # 10:31 in Paris
 
@@ -438,7 +438,7 @@ def test_a_practices_whole_day(app_with_twilio, twilio_api, clock):
     queue_notices(app)
 
     assert taken.reached == "+33145678910" and covered.reached == "+33970001234"
-    assert "fermé pour Urgence jusqu'à 17 heures" in simulated.output
+    assert "fermé. Nous rouvrirons à 17 heures" in simulated.output
     assert "Twilio dials Permanence Accueil Santé (+33970001234): no-answer" in simulated.output, simulated.output
     [lunch_notice, evening_notice] = _practice_messages(app, "voicemail")
     assert "+33 6 22 22 22 22" in lunch_notice.subject and "+33 6 44 44 44 44" in evening_notice.subject
@@ -497,4 +497,4 @@ def test_a_text_during_a_closing_goes_to_the_closings_office_and_the_patient_is_
     [forward] = _messages(app, "forward")
     assert forward.recipient == "equipe@permanence-sante.example.fr"
     [reply] = _messages(app, "auto_reply")
-    assert "jusqu'à 16 h" in reply.body and "permanence Accueil Santé" in reply.body
+    assert "Réouverture à 16 h" in reply.body and "permanence Accueil Santé" in reply.body

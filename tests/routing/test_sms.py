@@ -27,8 +27,8 @@ DUPONT = "+33186951234"
 MARTIN_MOBILE = "+33612345678"
 PLATEAU = "+14384012290"
 
-VACATION_REPLY = ("Le cabinet dentaire Dupont est fermé jusqu'au samedi 9 janvier à 9 h. Votre message a été transmis "
-                  "au cabinet du docteur Martin, joignable au 01 42 00 11 22.")
+VACATION_REPLY = ("Le cabinet dentaire Dupont est fermé. Réouverture le samedi 09/01 à 9 h. Votre message a été transmis "
+                  "au cabinet du Dr Martin, joignable au 01 42 00 11 22.")
 FORWARD_HEAD = "[Cabinet dentaire Dupont] SMS de +33 6 98 76 54 32 : "
 
 
@@ -209,7 +209,7 @@ def test_at_night_the_text_goes_by_email_to_the_permanence_which_has_no_mobile(a
         "email", "equipe@permanence-sante.example.fr", "SMS pour Cabinet dentaire Dupont de +33698765432")
     assert forward.body == FORWARD_HEAD + "Mon fils a très mal aux dents depuis ce soir."
     [reply] = _messages(app, "auto_reply")
-    assert reply.body == ("Le cabinet dentaire Dupont est fermé jusqu'à demain 8 h 30. Votre message a "
+    assert reply.body == ("Le cabinet dentaire Dupont est fermé. Réouverture demain à 8 h 30. Votre message a "
                           "été transmis à la permanence Accueil Santé, joignable au 09 70 00 12 34.")
     stored = _texts(app)[0]
     assert (stored.reason, stored.office_id, stored.replied) == ("outside_hours", "permanence-sante", True)
@@ -221,8 +221,8 @@ def test_during_the_lunch_break_the_patient_is_told_the_practice_reopens_at_2_pm
     _send(twilio)
 
     assert _messages(app, "auto_reply")[0].body.startswith(
-        "Le cabinet dentaire Dupont est fermé jusqu'à 14 h. Votre message a été transmis au "
-        "cabinet du docteur Martin")
+        "Le cabinet dentaire Dupont est fermé. Réouverture à 14 h. Votre message a été transmis au "
+        "cabinet du Dr Martin")
     assert _texts(app)[0].reason == "Pause déjeuner"
 
 
@@ -258,10 +258,10 @@ def test_a_new_closure_gets_a_new_automatic_reply(app, twilio, clock):
     _send(twilio, sid="SM3")
 
     assert [m.body for m in _messages(app, "auto_reply")] == [
-        ("Le cabinet dentaire Dupont est fermé jusqu'au samedi 9 janvier à 9 h. Votre message a été transmis à "
+        ("Le cabinet dentaire Dupont est fermé. Réouverture le samedi 09/01 à 9 h. Votre message a été transmis à "
          "la permanence Accueil Santé, joignable au 09 70 00 12 34."),
         VACATION_REPLY,
-        ("Le cabinet dentaire Dupont est fermé jusqu'au lundi 11 janvier à 8 h 30. Votre message a été transmis à "
+        ("Le cabinet dentaire Dupont est fermé. Réouverture le lundi 11/01 à 8 h 30. Votre message a été transmis à "
          "la permanence Accueil Santé, joignable au 09 70 00 12 34."),
     ]
 
@@ -311,7 +311,7 @@ def test_a_picture_message_is_forwarded_with_the_count_and_the_links_to_see_them
           MediaUrl1=second, MediaContentType1="image/png")
 
     [forward] = _messages(app, "forward")
-    assert forward.body == FORWARD_HEAD + f"Voilà ma dent 2 photo(s) jointe(s), à voir ici : {first} {second}"
+    assert forward.body == FORWARD_HEAD + f"Voilà ma dent 2 photos jointes, à voir ici : {first} {second}"
     assert _texts(app)[0].media == f"{first} image/jpeg\n{second} image/png"
 
 
@@ -336,12 +336,12 @@ def test_a_quebec_clinic_answers_in_canadian_french_agreeing_with_its_name(examp
 
     [reply] = _messages(app, "auto_reply")
     assert (reply.recipient, reply.sender) == ("+15145550123", PLATEAU)
-    assert reply.body == ("La clinique vétérinaire du Plateau est fermée jusqu'au lundi 4 janvier à 8 h. Votre message "
+    assert reply.body == ("La clinique vétérinaire du Plateau est fermée. Réouverture le lundi 04/01 à 8 h. Votre message "
                           "a été transmis à la clinique vétérinaire Rosemont, joignable au (514) 527-9301.")
     [forward] = _messages(app, "forward")
     assert (forward.kind, forward.recipient, forward.subject) == (
         "email", "reception@clinique-rosemont.example.ca", "SMS pour Clinique vétérinaire du Plateau de +15145550123")
-    assert forward.body == "[Clinique vétérinaire du Plateau] SMS de +1 514-555-0123 : Mon chat ne mange plus."
+    assert forward.body == "[Clinique vétérinaire du Plateau] Texto de +1 514-555-0123 : Mon chat ne mange plus."
 
 
 def test_the_reply_names_the_first_office_of_the_chain_that_can_receive_the_text(example_settings, tmp_path, clock):
@@ -355,7 +355,7 @@ def test_the_reply_names_the_first_office_of_the_chain_that_can_receive_the_text
     assert [(m.purpose, m.recipient) for m in _messages(app)] == [
         ("forward", "equipe@permanence-sante.example.fr"), ("auto_reply", PATIENT)]
     assert _messages(app, "auto_reply")[0].body == (
-        "Le cabinet dentaire Dupont est fermé jusqu'au samedi 9 janvier à 9 h. Votre message a été transmis à "
+        "Le cabinet dentaire Dupont est fermé. Réouverture le samedi 09/01 à 9 h. Votre message a été transmis à "
         "la permanence Accueil Santé, joignable au 09 70 00 12 34.")
     stored = _texts(app)[0]
     assert (stored.office_id, stored.forwarded_to) == ("permanence-sante", "equipe@permanence-sante.example.fr")
@@ -505,7 +505,7 @@ def test_a_caller_the_front_desk_missed_is_texted_that_the_practice_will_call_ba
     assert after.find("Record") is not None  # the caller may still leave a voicemail
     assert [(m.kind, m.purpose, m.recipient, m.sender, m.body) for m in _messages(app)] == [
         ("sms", "text_back", PATIENT, DUPONT,
-         "Cabinet dentaire Dupont n'a pas pu prendre votre appel. Nous vous rappellerons dès que possible.")]
+         "Le cabinet dentaire Dupont n'a pas pu prendre votre appel. Nous vous rappellerons dès que possible.")]
 
 
 def test_a_second_missed_call_the_same_day_sends_no_second_text(app, twilio, clock):

@@ -57,8 +57,10 @@ def test_during_the_vacation_the_caller_hears_the_office_and_the_reopening_then_
 
     say = document.find("Say")
     assert say.attrib == {"language": "fr-FR", "voice": "Polly.Lea-Neural"}
-    assert say.text == ("Bonjour. Le cabinet dentaire Dupont est fermé pour Congés de fin d'année jusqu'au "
-                        "samedi 9 janvier, 9 heures. Le cabinet du docteur Martin assure la continuité des soins : "
+    # The title « Congés de fin d'année » is said as a person says it, and the reopening with its
+    # day and hour together, so that it cannot be heard as closed through Saturday.
+    assert say.text == ("Bonjour. Le cabinet dentaire Dupont est fermé pour les fêtes de fin d'année. Nous rouvrirons "
+                        "le samedi 9 janvier à 9 heures. Le cabinet du docteur Martin assure la continuité des soins : "
                         "nous vous mettons en relation.")
     dial = document.find("Dial")
     assert dial.attrib["callerId"] == "+33698765432"  # the office sees who is calling
@@ -75,7 +77,7 @@ def test_the_covering_office_hears_which_practice_it_is_covering_before_being_co
         **incoming(call_sid="CA0000000000000000000000000000leg1"), "ParentCallSid": incoming()["CallSid"],
         "To": "+33142001122", "Direction": "outbound-dial"})
 
-    assert _said(whisper) == "Appel transféré du cabinet dentaire Dupont, fermé jusqu'au samedi 9 janvier."
+    assert _said(whisper) == "Appel transféré du cabinet dentaire Dupont, qui rouvre le samedi 9 janvier à 9 heures."
     assert [verb.tag for verb in whisper] == ["Say"]  # no key to press: the end of the whisper connects
 
 
@@ -212,8 +214,8 @@ def test_at_night_the_after_hours_office_covers_until_the_morning(twilio, clock)
 
     document = twilio.twiml("/twilio/voice", incoming())
 
-    assert "est fermé jusqu'à demain, 8 heures 30" in document.find("Say").text
-    assert "La permanence Accueil Santé prend le relais" in document.find("Say").text
+    assert "est fermé. Nous rouvrirons demain à 8 heures 30." in document.find("Say").text
+    assert "La permanence Accueil Santé assure la continuité des soins" in document.find("Say").text
     assert document.find("Dial/Number").text == "+33970001234"
 
 
@@ -224,8 +226,8 @@ def test_a_quebec_clinic_speaks_canadian_french_and_agrees_with_its_name(twilio,
 
     say = document.find("Say")
     assert say.attrib == {"language": "fr-CA", "voice": "Polly.Gabrielle-Neural"}
-    assert say.text.startswith("Bonjour. La clinique vétérinaire du Plateau est fermée pour Vacances des Fêtes "
-                               "jusqu'au lundi 4 janvier, 8 heures.")
+    assert say.text.startswith("Bonjour. La clinique vétérinaire du Plateau est fermée pour le temps des Fêtes. "
+                               "Nous rouvrirons le lundi 4 janvier à 8 heures.")
 
 
 def test_a_withheld_number_is_not_passed_on_as_caller_id(twilio, clock):
@@ -260,7 +262,8 @@ def test_a_title_with_markup_characters_is_spoken_as_text_and_the_twiml_stays_va
     registry = reading_of(app)
     original = registry.read
     registry.read = lambda location: original(location).replace(
-        "SUMMARY:Congés de fin d'année".encode(), "SUMMARY:Congés <fin> & \"année\"".encode()) \
+        "DESCRIPTION:Congés de fin d'année.".encode(),
+        "DESCRIPTION:Motif : pour les congés &lt;fin&gt; & \"année\"".encode()) \
         if location.endswith("cabinet-dupont.ics") else original(location)
     registry.refresh(DURING_VACATION)
     clock.now = DURING_VACATION
@@ -268,7 +271,7 @@ def test_a_title_with_markup_characters_is_spoken_as_text_and_the_twiml_stays_va
     answer = twilio.post("/twilio/voice", incoming())
 
     assert b"&lt;fin&gt; &amp;" in answer.data
-    assert "pour Congés <fin> & \"année\" jusqu'au" in ElementTree.fromstring(answer.data).find("Say").text
+    assert "fermé pour les congés <fin> & \"année\". Nous" in ElementTree.fromstring(answer.data).find("Say").text
 
 
 def test_a_practice_greeting_from_the_configuration_is_used(example_settings, tmp_path, clock):
@@ -471,7 +474,8 @@ def test_a_night_call_during_the_vacation_goes_to_the_answering_service_not_the_
 
     document = twilio.twiml("/twilio/voice", incoming())
 
-    assert "fermé pour Congés de fin d'année jusqu'au samedi 9 janvier, 9 heures" in document.find("Say").text
+    assert "fermé pour les fêtes de fin d'année. Nous rouvrirons le samedi 9 janvier à 9 heures." in document.find(
+        "Say").text
     assert "La permanence Accueil Santé assure la continuité des soins" in document.find("Say").text
     assert [n.text for n in document.findall("Dial/Number")] == ["+33970001234"]
 
@@ -488,5 +492,5 @@ def test_each_caller_is_forwarded_with_their_own_number_and_the_greeting_follows
 
     assert [d.find("Dial").attrib["callerId"] for d in (first, second, withheld)] == [
         "+33611111111", "+33622222222", "+33186951234"]
-    assert "jusqu'à demain, 8 heures 30" in first.find("Say").text
+    assert "Nous rouvrirons demain à 8 heures 30." in first.find("Say").text
     assert "demain" not in after_midnight.find("Say").text and "8 heures 30" in after_midnight.find("Say").text

@@ -29,7 +29,8 @@ def describe(problem: Problem, language: str) -> str:
     """The problem in words, in the practice's language."""
     w, facts = words(language), problem.facts
     when = {k: format_moment(datetime.fromisoformat(facts[k]), language) for k in ("since", "start") if k in facts}
-    return w[f"alert_{problem.kind}"].format(**{**facts, **when})
+    described: str = w[f"alert_{problem.kind}"].format(**{**facts, **when})
+    return described
 
 
 def spool_backlog(folder: Path | None) -> tuple[datetime | None, int]:

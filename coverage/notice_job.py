@@ -38,7 +38,7 @@ from coverage.schedule import Schedule
 from coverage.store import Store, followups, outbox
 from coverage.store import notices as notice_rows
 from coverage.wording.dates import format_kept_span, format_moment, format_span
-from coverage.wording.labels import words
+from coverage.wording.labels import words, words_for
 from coverage.wording.names import of_name
 from coverage.wording.numbers import format_phone
 from coverage.wording.render import render
@@ -116,7 +116,7 @@ def _send(connection: Connection, settings: Settings, practice: Practice, due: D
     if not notice_rows.claim_notice(connection, row) or due.is_skipped:
         return []
     briefing = make_briefing(settings, practice, due.office_id, period)
-    office, w = briefing.office, words(briefing.language)
+    office, w = briefing.office, words(briefing.language, clients=not practice.is_health)
     names = {"practice": practice.name.spoken, "of_practice": of_name(practice.name, office.language)}
     context = {"b": briefing, "w": w, "kind": due.kind, "reinstated": due.is_reinstated, "names": names,
                "link": links.briefing(practice, due.office_id, period),
@@ -158,7 +158,7 @@ def _send_cancellation(connection: Connection, settings: Settings, practice: Pra
     if not notice_rows.claim_notice(connection, row):
         return []
     office = settings.offices[due.office_id]
-    w = words(office.language)
+    w = words(office.language, clients=not practice.is_health)
     span = format_kept_span(told.period_start.astimezone(practice.timezone),
                             told.period_end.astimezone(practice.timezone), office.language)
     names = {"practice": practice.name.spoken, "of_practice": of_name(practice.name, office.language)}
@@ -188,13 +188,13 @@ def _follow_up(connection: Connection, settings: Settings, practice: Practice, p
     if not items:
         notice_rows.set_state(connection, row, "empty")  # nobody called or wrote: no "0 patient(s)" email
         return [f"{practice.id}: no follow-up list for {period.key}, nobody called or wrote"]
-    w = words(practice.language)
+    w = words_for(practice)
     # `offices`: the list says "Pris par Cabinet du Dr Martin", not the office's id.
     context = {"practice": practice, "period": period, "items": items, "counts": summary(items), "w": w,
                "offices": settings.offices, "link": links.follow_up(practice, period),
                "listen": lambda ref: links.voicemail(practice, ref),
                "span": format_span(period.start, period.end, practice.language, is_all_day=period.closure.is_all_day)}
-    subject = w["follow_up_subject"].format(practice=practice.name.written, **summary(items))
+    subject = w["follow_up_subject"].format(practice=practice.name.written, **w.summary_of(summary(items)))
     message_id = None
     if practice.email:
         message_id = outbox.queue_email(
@@ -232,7 +232,7 @@ def _voicemail_notice(connection: Connection, settings: Settings, practice: Prac
     refs = {v.ref for v in notice.voicemails}
     contacts = [(number, c) for number, c in contacts_between(connection, practice.id, first, last + timedelta(seconds=1))
                 if c.ref in refs]
-    w = words(practice.language)
+    w = words_for(practice)
     context = {"practice": practice, "contacts": contacts, "w": w, "offices": settings.offices,
                "link": links.callbacks(practice), "listen": lambda ref: links.voicemail(practice, ref)}
     number = contacts[0][0] if contacts else ""
@@ -260,12 +260,12 @@ def _digest(connection: Connection, settings: Settings, practice: Practice, peri
     if not notice_rows.claim_notice(connection, row):
         return []
     items = grouped(contacts, {})
-    w = words(practice.language)
+    w = words_for(practice)
     counts = summary(items)
     context = {"practice": practice, "items": items, "counts": counts, "w": w, "offices": settings.offices,
                "link": links.callbacks(practice), "listen": lambda ref: links.voicemail(practice, ref),
                "span": format_kept_span(closing, opening, practice.language)}
-    subject = w["digest_subject"].format(practice=practice.name.written, **counts)
+    subject = w["digest_subject"].format(practice=practice.name.written, **w.summary_of(counts))
     message_id = _to_practice(connection, practice, "digest", subject, render("notices/digest.txt", **context),
                               render("notices/digest_email.html", **context), f"{subject} {context['link']}", now)
     notice_rows.record_notice_message(connection, row, message_id)

@@ -19,7 +19,7 @@ from coverage.security import check_csrf
 from coverage.snapshots import PracticeView
 from coverage.store import followups, reports
 from coverage.wording.dates import format_kept_span, format_moment, format_span
-from coverage.wording.labels import words
+from coverage.wording.labels import words, words_for
 
 blueprint = Blueprint("pages", __name__, template_folder="templates")
 
@@ -69,7 +69,7 @@ def briefing(token: str) -> Any:
     with current_app.extensions["releve.db"].begin() as connection:
         ack = reports.acknowledgements_of(connection, practice.id).get((payload["o"], period.key, period.version))
     return render_template(
-        "briefing.html", b=sheet, w=words(language), kind="briefing", token=token, ack=ack,
+        "briefing.html", b=sheet, w=words(language, clients=not practice.is_health), kind="briefing", token=token, ack=ack,
         format_moment=format_moment,
         span=format_span(period.start, period.end, language, is_all_day=period.closure.is_all_day),
         reopening=format_moment(period.reopens_at, language) if period.reopens_at else None)
@@ -89,7 +89,7 @@ def office_contacts(token: str) -> Any:
     with current_app.extensions["releve.db"].begin() as connection:
         items = contacts_between(connection, practice.id, start, end, office_id=office.id)
     return render_template(
-        "office_contacts.html", practice=practice, office=office, items=items, w=words(office.language), token=token,
+        "office_contacts.html", practice=practice, office=office, items=items, w=words(office.language, clients=not practice.is_health), token=token,
         lang=office.language, tz=practice.timezone, offices=settings.offices,
         span=format_kept_span(start, datetime.fromtimestamp(payload["e"], practice.timezone), office.language))
 
@@ -140,7 +140,7 @@ def follow_up(token: str) -> Any:
     with current_app.extensions["releve.db"].begin() as connection:
         items = follow_up_list(connection, practice.id, start, end)
     return render_template(
-        "follow_up.html", token=token, practice=practice, items=items, counts=summary(items), w=words(practice.language),
+        "follow_up.html", token=token, practice=practice, items=items, counts=summary(items), w=words_for(practice),
         listen=lambda ref: url_for("pages.follow_up_voicemail", token=token, call_sid=ref),
         lang=practice.language, tz=practice.timezone, offices=settings.offices,
         span=format_kept_span(start, datetime.fromtimestamp(payload["e"], practice.timezone), practice.language))

@@ -34,7 +34,7 @@ from coverage.wording.dates import (
     format_span,
     weekday_initials,
 )
-from coverage.wording.labels import words
+from coverage.wording.labels import words_for
 from coverage.wording.numbers import format_phone
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def _who() -> str:
 
 def _common(view: PracticeView) -> dict[str, Any]:
     practice = view.practice
-    return {"practice": practice, "offices": view.settings.offices, "w": words(practice.language),
+    return {"practice": practice, "offices": view.settings.offices, "w": words_for(practice),
             "lang": practice.language, "tz": practice.timezone, "who": current_user(),
             "listen": lambda ref: url_for("practice.voicemail", practice_id=practice.id, call_sid=ref)}
 

@@ -31,6 +31,7 @@ from coverage.schedule import Answer
 from coverage.snapshots import Directory, Snapshots
 from coverage.store import Store, StoreUnavailable, outbox
 from coverage.store import contacts as log
+from coverage.wording.labels import words
 from coverage.wording.numbers import format_phone
 from coverage.wording.texts import MAX_BODY, auto_reply, media_text, text
 from routing.signature import twilio_signed
@@ -259,8 +260,8 @@ def _forward(connection: Connection, directory: Directory, practice: Practice, s
         outbox.queue_sms(connection, practice_id=practice.id, purpose="forward", sender=practice.numbers[0],
                          to=destination, body=body, at=received.at, dedupe_key=key)
     else:
-        subject = (f"SMS pour {practice.name.written} de {received.sender}" if practice.language.startswith("fr")
-                   else f"Text for {practice.name.written} from {received.sender}")
+        subject = words(practice.language)["forward_subject"].format(practice=practice.name.written,
+                                                                     sender=received.sender)
         outbox.queue_email(connection, practice_id=practice.id, purpose="forward", to=destination, subject=subject,
                            text=body, html=None, at=received.at, dedupe_key=key)
     return destination, "forwarded"

@@ -1,344 +1,286 @@
-"""The fixed words of pages, notices and the command line, in French and English."""
+"""The fixed words of pages, emails, notices and the command line.
+
+English is written here, and is the msgid of each entry; every other language is a gettext
+catalog, `locales/<locale>.po` beside this module, read with Babel: fr_FR, and fr_CA, which holds
+only what Québec says otherwise (courriel, texto, fin de semaine…) and falls back to fr_FR. Adding
+a language is adding its catalog (`pybabel init -i locales/messages.pot -l de_CH -d …`, or a copy
+of fr_FR.po translated). Each entry's context is its key, so that the same English words may be
+translated differently in two places. A practice that is not a health practice has clients, not
+patients: an entry that speaks of patients has a variant with the context `<key>.clients`.
+French typography is in the catalogs: a no-break space before « : ; ! ? » and inside « », never in
+what is sent by SMS (the no-break space is not in GSM-7).
+"""
 from __future__ import annotations
 
-_LABELS = {
-    "fr": {
-        "open": "Ouvert",
-        "closed": "Fermé",
-        "outside_hours": "en dehors des heures d'ouverture",
-        "closure": "Fermeture",
-        "covered_by": "Couvert par",
-        "reopens": "Réouverture",
-        "no_reopening": "pas de réouverture prévue dans le calendrier",
-        "times": "{count} fois",
-        "from_to": "du {first} au {last}",
-        "plan": "Fermetures à venir",
-        "no_closure": "Aucune fermeture prévue",
-        "at": "à",
-        "then": "puis",
-    },
-    "en": {
-        "open": "Open",
-        "closed": "Closed",
-        "outside_hours": "outside opening hours",
-        "closure": "Closure",
-        "covered_by": "Covered by",
-        "reopens": "Reopens",
-        "no_reopening": "no reopening in the calendar",
-        "times": "{count} times",
-        "from_to": "from {first} to {last}",
-        "plan": "Upcoming closures",
-        "no_closure": "No closure planned",
-        "at": "at",
-        "then": "then",
-    },
+import io
+import re
+from functools import cache
+from gettext import NullTranslations
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALES = Path(__file__).with_name("locales")
+
+_WORDS: dict[str, str] = {
+    'open': 'Open',
+    'closed': 'Closed',
+    'outside_hours': 'outside opening hours',
+    'closure': 'Closure',
+    'covered_by': 'Covered by',
+    'reopens': 'Reopens',
+    'no_reopening': 'no reopening in the calendar',
+    'times': '{count} times',
+    'from_to': 'from {first} to {last}',
+    'plan': 'Upcoming closures',
+    'no_closure': 'No closure planned',
+    'at': 'at',
+    'then': 'then',
+    'briefing_subject': 'Briefing: you are covering for {practice} ({span})',
+    'update_subject': 'Change: covering for {practice} ({span})',
+    'start_subject': 'Coverage starts: {practice}',
+    'end_subject': 'Coverage ends: {practice}',
+    'cancellation_subject': 'Cancelled: you no longer cover {practice} ({span})',
+    'cancellation_sms': 'Relève: the closure of {practice} ({span}) is cancelled or no longer goes to you. You will not receive its calls.',
+    'follow_up_subject': '{practice}: {patients} during the closure, {to_call} to call back',
+    'briefing': 'Briefing sheet',
+    'update_intro': 'The dates have changed since the previous sheet. Here is the up-to-date sheet.',
+    'reinstated_subject': 'Back on: you are covering for {practice} after all ({span})',
+    'reinstated_intro': 'This closure, announced as cancelled, is taking place after all. Here is the up-to-date sheet.',
+    'intro': 'You are covering for {practice}.',
+    'start_sms': 'Relève: from now on you are covering for {practice}, {span}. Reopens {reopening}. Sheet: {link}',
+    'end_sms': 'Relève: coverage of {practice} has ended. Thank you! Contacts forwarded: {link}',
+    'dates': 'Dates',
+    'reopening': 'Reopens',
+    'position': 'You are number {position} of {total} to be called',
+    'chain': 'Order of calls',
+    'nights': 'Outside opening hours (evenings, nights, weekends)',
+    'nights_you': "You take the calls outside the practice's opening hours.",
+    'practice': 'The practice',
+    'name': 'Name',
+    'numbers': "Patients' number",
+    'front_desk': 'Front desk',
+    'email': 'Email',
+    'urgent': 'If something is serious, reach',
+    'no_urgent': 'No emergency contact was given.',
+    'you_receive': 'What you will receive',
+    'calls': "Patients' calls, forwarded with their number. Before each call you hear:",
+    'press_1': 'Press 1 to take the call; without an answer the call goes on to the next office.',
+    'texts': "Patients' texts, forwarded to",
+    'no_texts': "Patients' texts go to the first office of the list.",
+    'callers_hear': 'What callers hear',
+    'instructions': "The practice's instructions",
+    'closure_notes': 'For this closure',
+    'no_instructions': 'No particular instructions.',
+    'contacts_link': 'The contacts forwarded during this closure',
+    'contacts': 'Forwarded contacts',
+    'no_contacts': 'No contact yet.',
+    'follow_up': 'Follow-up list',
+    'to_call': 'to call back',
+    'done': 'Called back',
+    'mark_done': 'Mark as called back',
+    'withheld': 'Withheld number: cannot be called back',
+    'call': 'Call',
+    'text': 'Text',
+    'taken_by': 'Taken by {office}',
+    'front_desk_took': 'Taken by the front desk',
+    'voicemail': 'Voicemail',
+    'listen': 'listen',
+    'hung_up': 'Hung up without a message',
+    'text_forwarded': 'Text forwarded',
+    'opted_out': 'Asked not to receive texts',
+    'unknown': 'Outcome unknown',
+    'expired': 'This link has expired or is not valid.',
+    'cancelled': 'This closure was cancelled or no longer goes to you.',
+    'summary': '{patients}, {calls}, {texts}; {to_call} to call back.',
+    'print': 'Print',
+    'text_forwarded_to': 'Text forwarded to {office}',
+    'forward_subject': 'Text for {practice} from {sender}',
+    'office_note': 'Handled by {office}',
+    'voicemail_subject': 'Voicemail from {number} ({practice})',
+    'voicemails_subject': '{count} voicemails ({practice})',
+    'voicemail_intro': 'A message was left while the practice was closed.',
+    'digest_subject': '{practice}: since closing, {patients}, {to_call} to call back',
+    'digest_intro': 'What came in since closing ({span}):',
+    'callbacks': 'To call back',
+    'open_list': 'Open the callback list',
+    'reached': 'Reached since',
+    'reached_by': 'Reached since: {what}',
+    'ticked_by': 'Called back, ticked by {who} on {when}',
+    'undo': 'Undo',
+    'mark_handled': 'Mark handled',
+    'note_placeholder': 'Note for the practice (optional)',
+    'handled': 'Handled',
+    'acknowledge': 'I have read the sheet',
+    'your_name': 'Your name',
+    'acknowledged': 'Read by {who} on {when}',
+    'link_subject': 'Relève: your sign-in link',
+    'link_text': 'To sign in to Relève, open this link within {minutes} minutes:\n\n{link}\n\nIt works once. If you did not ask for it, ignore this message.',
+    'now': 'Now',
+    'open_now': 'Open',
+    'closed_now': 'Closed',
+    'why_outside_hours': 'outside opening hours',
+    'by_day': 'During the day',
+    'by_night': 'Nights, evenings and weekends',
+    'covers_now': 'Covering now',
+    'reopens_at': 'Reopens: {when}',
+    'no_chain': 'nobody (voicemail)',
+    'close_now': 'Close now',
+    'close_until': 'Until',
+    'reason': 'Reason (optional)',
+    'reason_placeholder': 'Training, vacation…',
+    'chain_choice': 'Calls go to',
+    'usual_chain': 'The usual offices ({chain})',
+    'closed_by_hand': 'Closed by hand until {when} (by {who})',
+    'reopen_now': 'Reopen now',
+    'ends_in_past': 'The end is already past: choose a time to come.',
+    'too_long': "At most 14 days: a longer closure goes in the practice's calendar.",
+    'unknown_office': 'This office is not in the configuration.',
+    'not_a_time': 'The end cannot be read: write it as 2026-12-28T18:00.',
+    'timeline': 'The next two weeks',
+    'months': 'The coming months',
+    'legend_open': 'open',
+    'legend_closed': 'closed, covered',
+    'legend_night': 'outside hours',
+    'legend_closed_now': 'closed by hand',
+    'calendars': 'Calendars',
+    'read_at': 'read on {when}',
+    'unchanged_since': 'unchanged since {when}',
+    'failing_since': 'unreadable since {when}:',
+    'copy_in_use': 'the copy of {when} stays in use',
+    'never_read': 'never read',
+    'contact_log': 'Contact log',
+    'filter': 'Filter',
+    'day': 'Day',
+    'number': 'Number',
+    'export_csv': 'Export as CSV',
+    'no_contact_found': 'No contact for this filter.',
+    'what_became': 'Outcome',
+    'while': 'Practice',
+    'while_open': 'open',
+    'while_closed': 'closed',
+    'alerts': 'Alerts',
+    'briefed': 'Briefing sheets',
+    'not_read_yet': 'not read yet',
+    'users': 'Users',
+    'add_user': 'Add a user',
+    'remove': 'Remove',
+    'password_optional': 'Password (optional: otherwise, a link by email)',
+    'your_practice': 'Your practice',
+    'all_practices': 'All practices',
+    'alert_calendar': 'The calendar {calendar} could not be read since {since}: {error}',
+    'alert_no_office': 'The closure "{closure}" of {start} has no covering office to reach: calls would go straight to voicemail. Name an office in the configuration or in the event.',
+    'alert_subject': 'Relève — alert ({practice}): {what}',
+    'alert_solved_subject': 'Relève — solved ({practice}): {what}',
+    'alert_text': 'Relève found a problem:\n\n{detail}\n\nYou will get another message once it is solved.',
+    'alert_solved_text': 'This problem is solved:\n\n{detail}',
 }
+
+# Entries whose words change with a count (« 1 fermeture », « 3 fermetures »): singular, plural.
+_PLURALS: dict[str, tuple[str, str]] = {
+    'closures_count': ('{count} closure', '{count} closures'),
+    'alert_messages': ('{count} message (text or email) could not be sent: see the outbox.', '{count} messages (text or email) could not be sent: see the outbox.'),
+    'alert_contact_log': ('The contact log is not written to the database since {since}: {count} event waits in the spool (calls still go through).', 'The contact log is not written to the database since {since}: {count} events wait in the spool (calls still go through).'),
+    'count_patients': ('{count} patient', '{count} patients'),
+    'count_calls': ('{count} call', '{count} calls'),
+    'count_texts': ('{count} text', '{count} texts'),
+    'count_pending': ("{count} event (calls, voicemails, texts) waits in this process's spool and will be written as soon as the database answers.", "{count} events (calls, voicemails, texts) wait in this process's spool and will be written as soon as the database answers."),
+}
+
+
+def _clients(text: str) -> str:
+    return re.sub(r"(?<!\{)\b([Pp])atient(e?s?)\b", lambda m: ("C" if m.group(1) == "P" else "c") + "lient" + m.group(2), text)
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    """The catalog of a language ("fr-CA"), falling back to its family's ("fr" is fr_FR), then
+    to English; English has none."""
+    family = {"fr": "fr_FR"}.get(language[:2])
+    found: NullTranslations | None = None
+    for locale in dict.fromkeys((language.replace("-", "_"), family)):
+        path = LOCALES / f"{locale}.po" if locale else None
+        if path is None or not path.is_file():
+            continue
+        with path.open("rb") as source:
+            catalog = read_po(source, locale=locale)
+        compiled = io.BytesIO()
+        write_mo(compiled, catalog)
+        compiled.seek(0)
+        loaded = Translations(compiled)
+        if found is None:
+            found = loaded
+        else:
+            found.add_fallback(loaded)
+    return found or NullTranslations()
+
+
+class Plural:
+    """An entry whose form follows `count` when formatted (French counts 0 and 1 in the singular)."""
+
+    def __init__(self, key: str, language: str, clients: bool) -> None:
+        self.key, self.language, self.clients = key, language, clients
+
+    def format(self, count: int | str, **values: Any) -> str:
+        return counted(self.key, int(count), self.language, clients=self.clients).format(count=count, **values)
+
+    def __str__(self) -> str:
+        return self.format(2)
+
+
+class Words(dict[str, Any]):
+    """The words of a page or a notice in one language, by key (`w.intro`, `w["intro"]`)."""
+
+    def __init__(self, language: str, clients: bool) -> None:
+        found = translations(language)
+        super().__init__({key: _one(found, key, english, clients) for key, english in _WORDS.items()})
+        self.update({key: Plural(key, language, clients) for key in _PLURALS})
+        self.language, self.clients = language, clients
+
+    def summary_of(self, counts: dict[str, int]) -> dict[str, str]:
+        """A follow-up list's counts in words: « 3 patients », « 1 appel », « 2 SMS »."""
+        return summary_words(counts, self.language, clients=self.clients)
+
+
+def _one(found: NullTranslations, key: str, english: str, clients: bool) -> str:
+    if clients and "atient" in english:
+        return found.pgettext(f"{key}.clients", _clients(english))
+    return found.pgettext(key, english)
+
+
+@cache
+def words(language: str, clients: bool = False) -> Words:
+    """The words of briefings, notices, follow-up lists and pages, in the language; `clients`
+    for a practice whose callers are clients (not a health practice)."""
+    return Words(language, clients)
+
+
+def words_for(practice: Any) -> Words:
+    """The words of a practice's own pages and notices: its language, patients or clients."""
+    return words(practice.language, clients=not practice.is_health)
 
 
 def label(key: str, language: str) -> str:
-    """A fixed word of the interface in the practice's language (French or English)."""
-    return _LABELS.get(language[:2], _LABELS["en"])[key]
+    """A fixed word of the interface in the language."""
+    found: str = words(language)[key]
+    return found
 
 
-_NOTICE_WORDS = {
-    "fr": {
-        "briefing_subject": "Fiche de liaison : vous couvrez {practice} ({span})",
-        "update_subject": "Modification : couverture {of_practice} ({span})",
-        "start_subject": "Début de couverture : {practice}",
-        "end_subject": "Fin de couverture : {practice}",
-        "cancellation_subject": "Annulation : vous ne couvrez plus {practice} ({span})",
-        "cancellation_sms": "Relève : la fermeture {of_practice} ({span}) est annulée ou ne passe plus par vous. "
-                            "Vous ne recevrez pas ses appels.",
-        "follow_up_subject": "{practice} : {patients} patient(s) pendant la fermeture, {to_call} à rappeler",
-        "briefing": "Fiche de liaison",
-        "update_intro": "Les dates ont changé depuis la fiche précédente. Voici la fiche à jour.",
-        "reinstated_subject": "Maintenue : vous couvrez bien {practice} ({span})",
-        "reinstated_intro": "Cette fermeture, annoncée comme annulée, a finalement bien lieu. Voici la fiche à jour.",
-        "intro": "Vous assurez la continuité pour {practice}.",
-        "start_sms": "Relève : à partir de maintenant vous couvrez {practice}, {span}. Réouverture : {reopening}. "
-                     "Fiche : {link}",
-        "end_sms": "Relève : fin de la couverture {of_practice}. Merci ! Contacts transmis : {link}",
-        "dates": "Dates",
-        "reopening": "Réouverture",
-        "position": "Vous êtes appelé en position {position} sur {total}",
-        "chain": "Ordre des appels",
-        "nights": "Hors des heures d'ouverture (soirs, nuits, week-ends)",
-        "nights_you": "Vous prenez les appels hors des heures d'ouverture du cabinet.",
-        "practice": "Le cabinet",
-        "name": "Nom",
-        "numbers": "Numéro des patients",
-        "front_desk": "Accueil",
-        "email": "Email",
-        "urgent": "En cas de problème grave, joindre",
-        "no_urgent": "Aucun contact d'urgence n'a été indiqué.",
-        "you_receive": "Ce que vous recevez",
-        "calls": "Les appels des patients, transférés avec leur numéro. Avant chaque appel, vous entendez :",
-        "press_1": "Appuyez sur 1 pour prendre l'appel ; sans réponse, l'appel passe au suivant.",
-        "texts": "Les SMS des patients, transférés à",
-        "no_texts": "Les SMS des patients sont transmis au premier cabinet de la liste.",
-        "callers_hear": "Ce qu'entendent les patients",
-        "instructions": "Consignes du cabinet",
-        "closure_notes": "Pour cette fermeture",
-        "no_instructions": "Aucune consigne particulière.",
-        "contacts_link": "Les contacts transférés pendant cette fermeture",
-        "contacts": "Contacts transférés",
-        "no_contacts": "Aucun contact pour l'instant.",
-        "follow_up": "Liste de rappel",
-        "to_call": "à rappeler",
-        "done": "Rappelé",
-        "mark_done": "Marquer comme rappelé",
-        "withheld": "Numéro masqué : impossible de rappeler",
-        "call": "Appel",
-        "text": "SMS",
-        "taken_by": "Pris par {office}",
-        "front_desk_took": "Pris par l'accueil",
-        "voicemail": "Message vocal",
-        "listen": "écouter",
-        "hung_up": "A raccroché sans laisser de message",
-        "text_forwarded": "SMS transmis",
-        "opted_out": "A demandé à ne plus recevoir de SMS",
-        "unknown": "Issue inconnue",
-        "expired": "Ce lien a expiré ou n'est pas valide.",
-        "cancelled": "Cette fermeture a été annulée ou ne passe plus par vous.",
-        "summary": "{patients} patient(s), {calls} appel(s), {texts} SMS ; {to_call} à rappeler.",
-        "print": "Imprimer",
-        "text_forwarded_to": "SMS transmis à {office}",
-        "office_note": "Traité par {office}",
-        "voicemail_subject": "Message vocal de {number} ({practice})",
-        "voicemails_subject": "{count} messages vocaux ({practice})",
-        "voicemail_intro": "Un message a été laissé pendant que le cabinet était fermé.",
-        "digest_subject": "{practice} : depuis la fermeture, {patients} patient(s), {to_call} à rappeler",
-        "digest_intro": "Ce qui est arrivé depuis la fermeture ({span}) :",
-        "callbacks": "À rappeler",
-        "open_list": "Ouvrir la liste de rappel",
-        "reached": "Joint depuis",
-        "reached_by": "Joint depuis : {what}",
-        "ticked_by": "Rappelé, coché par {who} le {when}",
-        "undo": "Annuler",
-        "mark_handled": "Marquer traité",
-        "note_placeholder": "Note pour le cabinet (facultatif)",
-        "handled": "Traité",
-        "acknowledge": "J'ai lu la fiche",
-        "your_name": "Votre nom",
-        "acknowledged": "Lu par {who} le {when}",
-        "link_subject": "Relève : votre lien de connexion",
-        "link_text": "Pour vous connecter à Relève, ouvrez ce lien dans les {minutes} minutes :\n\n{link}\n\n"
-                     "Il ne sert qu'une fois. Si vous n'avez rien demandé, ignorez ce message.",
-        "now": "Maintenant",
-        "open_now": "Ouvert",
-        "closed_now": "Fermé",
-        "why_outside_hours": "en dehors des heures d'ouverture",
-        "by_day": "En journée",
-        "by_night": "La nuit, le soir et le week-end",
-        "covers_now": "Couvre maintenant",
-        "reopens_at": "Réouverture : {when}",
-        "no_chain": "personne (messagerie vocale)",
-        "close_now": "Fermer maintenant",
-        "close_until": "Jusqu'à",
-        "reason": "Motif (facultatif)",
-        "reason_placeholder": "Formation, congés…",
-        "chain_choice": "Appels transférés à",
-        "usual_chain": "Les cabinets habituels ({chain})",
-        "closed_by_hand": "Fermé à la main jusqu'à {when} (par {who})",
-        "reopen_now": "Rouvrir maintenant",
-        "ends_in_past": "L'heure de fin est déjà passée : choisissez une heure à venir.",
-        "too_long": "Au plus 14 jours : une fermeture plus longue se met dans le calendrier du cabinet.",
-        "unknown_office": "Ce cabinet ne fait pas partie de la configuration.",
-        "not_a_time": "Heure de fin illisible : écrivez-la comme 2026-12-28T18:00.",
-        "timeline": "Les deux semaines à venir",
-        "months": "Les mois à venir",
-        "legend_open": "ouvert",
-        "legend_closed": "fermé, couvert",
-        "legend_night": "hors horaires",
-        "legend_closed_now": "fermé à la main",
-        "calendars": "Calendriers",
-        "read_at": "lu le {when}",
-        "unchanged_since": "contenu inchangé depuis le {when}",
-        "failing_since": "illisible depuis le {when} :",
-        "copy_in_use": "la copie du {when} reste en usage",
-        "never_read": "jamais lu",
-        "closures_count": "{count} fermeture(s)",
-        "contact_log": "Journal des contacts",
-        "filter": "Filtrer",
-        "day": "Jour",
-        "number": "Numéro",
-        "export_csv": "Exporter en CSV",
-        "no_contact_found": "Aucun contact pour ce filtre.",
-        "what_became": "Suite",
-        "while": "Cabinet",
-        "while_open": "ouvert",
-        "while_closed": "fermé",
-        "alerts": "Alertes",
-        "briefed": "Fiches de liaison",
-        "not_read_yet": "pas encore lue",
-        "users": "Utilisateurs",
-        "add_user": "Ajouter un utilisateur",
-        "remove": "Retirer",
-        "password_optional": "Mot de passe (facultatif : sinon, lien par email)",
-        "your_practice": "Votre cabinet",
-        "all_practices": "Tous les cabinets",
-        "alert_calendar": "Le calendrier {calendar} n'a pas pu être lu depuis le {since} : {error}",
-        "alert_no_office": "La fermeture « {closure} » du {start} n'a aucun cabinet de relais joignable : les appels "
-                           "iraient directement sur la messagerie. Indiquez un cabinet dans la configuration ou "
-                           "dans l'événement.",
-        "alert_messages": "{count} message(s) (SMS ou email) n'ont pas pu être envoyés : voir la boîte d'envoi.",
-        "alert_contact_log": "Le journal des contacts n'est plus écrit dans la base de données depuis le {since} : "
-                             "{count} événement(s) attendent dans le journal de secours (les appels passent toujours).",
-        "alert_subject": "Relève — alerte ({practice}) : {what}",
-        "alert_solved_subject": "Relève — résolu ({practice}) : {what}",
-        "alert_text": "Relève a détecté un problème :\n\n{detail}\n\nVous recevrez un autre message quand il sera résolu.",
-        "alert_solved_text": "Ce problème est résolu :\n\n{detail}",
-    },
-    "en": {
-        "briefing_subject": "Briefing: you are covering for {practice} ({span})",
-        "update_subject": "Change: covering for {practice} ({span})",
-        "start_subject": "Coverage starts: {practice}",
-        "end_subject": "Coverage ends: {practice}",
-        "cancellation_subject": "Cancelled: you no longer cover {practice} ({span})",
-        "cancellation_sms": "Relève: the closure of {practice} ({span}) is cancelled or no longer goes to you. "
-                            "You will not receive its calls.",
-        "follow_up_subject": "{practice}: {patients} patient(s) during the closure, {to_call} to call back",
-        "briefing": "Briefing sheet",
-        "update_intro": "The dates have changed since the previous sheet. Here is the up-to-date sheet.",
-        "reinstated_subject": "Back on: you are covering for {practice} after all ({span})",
-        "reinstated_intro": "This closure, announced as cancelled, is taking place after all. Here is the up-to-date sheet.",
-        "intro": "You are covering for {practice}.",
-        "start_sms": "Relève: from now on you are covering for {practice}, {span}. Reopens {reopening}. "
-                     "Sheet: {link}",
-        "end_sms": "Relève: coverage of {practice} has ended. Thank you! Contacts forwarded: {link}",
-        "dates": "Dates",
-        "reopening": "Reopens",
-        "position": "You are number {position} of {total} to be called",
-        "chain": "Order of calls",
-        "nights": "Outside opening hours (evenings, nights, weekends)",
-        "nights_you": "You take the calls outside the practice's opening hours.",
-        "practice": "The practice",
-        "name": "Name",
-        "numbers": "Patients' number",
-        "front_desk": "Front desk",
-        "email": "Email",
-        "urgent": "If something is serious, reach",
-        "no_urgent": "No emergency contact was given.",
-        "you_receive": "What you will receive",
-        "calls": "Patients' calls, forwarded with their number. Before each call you hear:",
-        "press_1": "Press 1 to take the call; without an answer the call goes on to the next office.",
-        "texts": "Patients' texts, forwarded to",
-        "no_texts": "Patients' texts go to the first office of the list.",
-        "callers_hear": "What callers hear",
-        "instructions": "The practice's instructions",
-        "closure_notes": "For this closure",
-        "no_instructions": "No particular instructions.",
-        "contacts_link": "The contacts forwarded during this closure",
-        "contacts": "Forwarded contacts",
-        "no_contacts": "No contact yet.",
-        "follow_up": "Follow-up list",
-        "to_call": "to call back",
-        "done": "Called back",
-        "mark_done": "Mark as called back",
-        "withheld": "Withheld number: cannot be called back",
-        "call": "Call",
-        "text": "Text",
-        "taken_by": "Taken by {office}",
-        "front_desk_took": "Taken by the front desk",
-        "voicemail": "Voicemail",
-        "listen": "listen",
-        "hung_up": "Hung up without a message",
-        "text_forwarded": "Text forwarded",
-        "opted_out": "Asked not to receive texts",
-        "unknown": "Outcome unknown",
-        "expired": "This link has expired or is not valid.",
-        "cancelled": "This closure was cancelled or no longer goes to you.",
-        "summary": "{patients} patient(s), {calls} call(s), {texts} text(s); {to_call} to call back.",
-        "print": "Print",
-        "text_forwarded_to": "Text forwarded to {office}",
-        "office_note": "Handled by {office}",
-        "voicemail_subject": "Voicemail from {number} ({practice})",
-        "voicemails_subject": "{count} voicemails ({practice})",
-        "voicemail_intro": "A message was left while the practice was closed.",
-        "digest_subject": "{practice}: since closing, {patients} patient(s), {to_call} to call back",
-        "digest_intro": "What came in since closing ({span}):",
-        "callbacks": "To call back",
-        "open_list": "Open the callback list",
-        "reached": "Reached since",
-        "reached_by": "Reached since: {what}",
-        "ticked_by": "Called back, ticked by {who} on {when}",
-        "undo": "Undo",
-        "mark_handled": "Mark handled",
-        "note_placeholder": "Note for the practice (optional)",
-        "handled": "Handled",
-        "acknowledge": "I have read the sheet",
-        "your_name": "Your name",
-        "acknowledged": "Read by {who} on {when}",
-        "link_subject": "Relève: your sign-in link",
-        "link_text": "To sign in to Relève, open this link within {minutes} minutes:\n\n{link}\n\n"
-                     "It works once. If you did not ask for it, ignore this message.",
-        "now": "Now",
-        "open_now": "Open",
-        "closed_now": "Closed",
-        "why_outside_hours": "outside opening hours",
-        "by_day": "During the day",
-        "by_night": "Nights, evenings and weekends",
-        "covers_now": "Covering now",
-        "reopens_at": "Reopens: {when}",
-        "no_chain": "nobody (voicemail)",
-        "close_now": "Close now",
-        "close_until": "Until",
-        "reason": "Reason (optional)",
-        "reason_placeholder": "Training, vacation…",
-        "chain_choice": "Calls go to",
-        "usual_chain": "The usual offices ({chain})",
-        "closed_by_hand": "Closed by hand until {when} (by {who})",
-        "reopen_now": "Reopen now",
-        "ends_in_past": "The end is already past: choose a time to come.",
-        "too_long": "At most 14 days: a longer closure goes in the practice's calendar.",
-        "unknown_office": "This office is not in the configuration.",
-        "not_a_time": "The end cannot be read: write it as 2026-12-28T18:00.",
-        "timeline": "The next two weeks",
-        "months": "The coming months",
-        "legend_open": "open",
-        "legend_closed": "closed, covered",
-        "legend_night": "outside hours",
-        "legend_closed_now": "closed by hand",
-        "calendars": "Calendars",
-        "read_at": "read on {when}",
-        "unchanged_since": "unchanged since {when}",
-        "failing_since": "unreadable since {when}:",
-        "copy_in_use": "the copy of {when} stays in use",
-        "never_read": "never read",
-        "closures_count": "{count} closure(s)",
-        "contact_log": "Contact log",
-        "filter": "Filter",
-        "day": "Day",
-        "number": "Number",
-        "export_csv": "Export as CSV",
-        "no_contact_found": "No contact for this filter.",
-        "what_became": "Outcome",
-        "while": "Practice",
-        "while_open": "open",
-        "while_closed": "closed",
-        "alerts": "Alerts",
-        "briefed": "Briefing sheets",
-        "not_read_yet": "not read yet",
-        "users": "Users",
-        "add_user": "Add a user",
-        "remove": "Remove",
-        "password_optional": "Password (optional: otherwise, a link by email)",
-        "your_practice": "Your practice",
-        "all_practices": "All practices",
-        "alert_calendar": "The calendar {calendar} could not be read since {since}: {error}",
-        "alert_no_office": "The closure \"{closure}\" of {start} has no covering office to reach: calls would go "
-                           "straight to voicemail. Name an office in the configuration or in the event.",
-        "alert_messages": "{count} message(s) (text or email) could not be sent: see the outbox.",
-        "alert_contact_log": "The contact log is not written to the database since {since}: {count} event(s) wait "
-                             "in the spool (calls still go through).",
-        "alert_subject": "Relève — alert ({practice}): {what}",
-        "alert_solved_subject": "Relève — solved ({practice}): {what}",
-        "alert_text": "Relève found a problem:\n\n{detail}\n\nYou will get another message once it is solved.",
-        "alert_solved_text": "This problem is solved:\n\n{detail}",
-    },
-}
+def counted(key: str, count: int, language: str, *, clients: bool = False) -> str:
+    """The singular or plural form of a counted entry, not yet formatted."""
+    one, many = _PLURALS[key]
+    found = translations(language)
+    if clients and "atient" in one:
+        return found.npgettext(f"{key}.clients", _clients(one), _clients(many), count)
+    return found.npgettext(key, one, many, count)
 
 
-def words(language: str) -> dict[str, str]:
-    """The words of briefings, notices and follow-up lists, in French or English."""
-    return _NOTICE_WORDS.get(language[:2], _NOTICE_WORDS["en"])
+def summary_words(counts: dict[str, int], language: str, *, clients: bool = False) -> dict[str, str]:
+    return {"patients": counted("count_patients", counts["patients"], language, clients=clients)
+            .format(count=counts["patients"]),
+            "calls": counted("count_calls", counts["calls"], language).format(count=counts["calls"]),
+            "texts": counted("count_texts", counts["texts"], language).format(count=counts["texts"]),
+            "to_call": str(counts["to_call"])}

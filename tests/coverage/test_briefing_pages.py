@@ -187,13 +187,13 @@ def test_the_follow_up_page_lists_who_to_call_back_and_a_patient_can_be_ticked_o
     before = page_text(dump_dom(link))
 
     assert "Liste de rappel · du dimanche 27 décembre 2026 au vendredi 8 janvier 2027" in before
-    assert "4 patient(s), 4 appel(s), 1 SMS ; 2 à rappeler." in before
+    assert "4 patients, 4 appels, 1 SMS\u00a0; 2 à rappeler." in before
     assert before.count("Marquer comme rappelé") == 2
     assert ("+33 6 11 22 33 44 à rappeler Appel, mercredi 30 décembre 2026 à 9 h — Message vocal (37 s) : écouter"
             in before)
     assert "Pris par Cabinet du Dr Martin" in before and "Pris par Permanence Accueil Santé" in before
     assert "SMS transmis à Cabinet du Dr Martin : Je rappelle pour ma couronne, merci" in before
-    assert "Numéro masqué : impossible de rappeler" in before
+    assert "Numéro masqué\u00a0: impossible de rappeler" in before
     assert "+1 514" not in before and "+33 6 00 00 00 01" not in before
 
     # Clicking the button posts this form; the page then shows the patient as called back.
@@ -204,7 +204,7 @@ def test_the_follow_up_page_lists_who_to_call_back_and_a_patient_can_be_ticked_o
     picture = keep_screenshot(link, "follow-up", tmp_path)
 
     after = page_text(dom)
-    assert "4 patient(s), 4 appel(s), 1 SMS ; 1 à rappeler." in after
+    assert "4 patients, 4 appels, 1 SMS\u00a0; 1 à rappeler." in after
     assert after.count("Marquer comme rappelé") == 1
     called_back = re.search(r'id="patient-33611223344">(.*?)</div>', dom, re.S)
     assert called_back and page_text(called_back.group(1)).startswith(" +33 6 11 22 33 44 Rappelé Appel")

@@ -172,7 +172,7 @@ def test_the_briefing_email_carries_the_whole_sheet_in_text_and_html(app, clock)
     run_at(app, clock, START - timedelta(days=7))
     email = message_of(app, notice_rows(app, office_id=PERMANENCE)[0])
 
-    assert email.subject == f"Fiche de liaison : vous couvrez le cabinet dentaire Dupont ({SPAN})"
+    assert email.subject == f"Fiche de liaison\u00a0: vous couvrez le cabinet dentaire Dupont ({SPAN})"
     text, page = email.body, text_of_html(email.html)
     assert f"Dates : {SPAN}" in text and f"Dates {SPAN}" in page
     assert "Réouverture : samedi 9 janvier 2027 à 9 h" in text and "Réouverture samedi 9 janvier 2027 à 9 h" in page
@@ -309,7 +309,7 @@ def test_the_start_notice_goes_when_coverage_starts_by_sms_or_else_by_email(app,
     assert martin.body.startswith(f"Relève : à partir de maintenant vous couvrez le cabinet dentaire Dupont, {SPAN}. "
                                   "Réouverture : samedi 9 janvier 2027 à 9 h. Fiche : http://127.0.0.1:5000/briefing/")
     assert (permanence.kind, permanence.recipient) == ("email", PERMANENCE_EMAIL)
-    assert permanence.subject == "Début de couverture : le cabinet dentaire Dupont"
+    assert permanence.subject == "Début de couverture\u00a0: le cabinet dentaire Dupont"
     assert "à partir de maintenant vous couvrez le cabinet dentaire Dupont" in permanence.body
 
 
@@ -324,7 +324,7 @@ def test_the_end_notice_goes_when_coverage_ends_with_the_link_to_the_contacts(ap
     assert martin.kind == "sms"
     assert re.fullmatch(r"Relève : fin de la couverture du cabinet dentaire Dupont\. Merci ! Contacts transmis : "
                         r"http://127\.0\.0\.1:5000/briefing/[\w.-]+/contacts", martin.body)
-    assert (permanence.kind, permanence.subject) == ("email", "Fin de couverture : le cabinet dentaire Dupont")
+    assert (permanence.kind, permanence.subject) == ("email", "Fin de couverture\u00a0: le cabinet dentaire Dupont")
     assert "fin de la couverture du cabinet dentaire Dupont" in permanence.body
     assert "Vous assurez la continuité" not in permanence.body  # it ended: this is not a briefing again
 
@@ -365,7 +365,7 @@ def test_an_extended_vacation_gives_one_update_email_with_the_new_dates(folder, 
     for notice in updates:
         email = message_of(app, notice)
         assert email.kind == "email"
-        assert email.subject == f"Modification : couverture du cabinet dentaire Dupont ({new_span})"
+        assert email.subject == f"Modification\u00a0: couverture du cabinet dentaire Dupont ({new_span})"
         assert "Les dates ont changé depuis la fiche précédente." in email.body
         assert f"Dates : {new_span}" in email.body
         assert "Réouverture : samedi 16 janvier 2027 à 9 h" in email.body
@@ -414,7 +414,7 @@ def test_a_deleted_vacation_gives_a_cancellation_to_each_office_told(folder, edi
     assert sms.body == (f"Relève : la fermeture du cabinet dentaire Dupont ({SPAN}) est annulée ou ne passe plus "
                         "par vous. Vous ne recevrez pas ses appels.")
     assert (email.kind, email.recipient) == ("email", PERMANENCE_EMAIL)
-    assert email.subject == f"Annulation : vous ne couvrez plus le cabinet dentaire Dupont ({SPAN})"
+    assert email.subject == f"Annulation\u00a0: vous ne couvrez plus le cabinet dentaire Dupont ({SPAN})"
     assert SPAN in email.body
     # Nothing more about it: no one-day briefing, no start notice.
     run_at(app, clock, START + timedelta(hours=1))
@@ -510,13 +510,13 @@ def test_the_follow_up_list_goes_to_the_practice_at_seven_the_morning_it_reopens
     assert f"cabinet-dupont: follow-up list for {VACATION} (2 to call back)" in lines
     email = message_of(app, notice)
     assert (notice.office_id, email.kind, email.recipient) == ("", "email", PRACTICE_EMAIL)
-    assert email.subject == "Cabinet dentaire Dupont : 4 patient(s) pendant la fermeture, 2 à rappeler"
+    assert email.subject == "Cabinet dentaire Dupont\u00a0: 4 patients pendant la fermeture, 2 à rappeler"
     text = email.body
-    assert "4 patient(s), 4 appel(s), 1 SMS ; 2 à rappeler." in text
+    assert "4 patients, 4 appels, 1 SMS\u00a0; 2 à rappeler." in text
     # Grouped per patient: one heading per number, those to call back first.
     headings = re.findall(r"^(\S.*)$", text.split("2 à rappeler.", 1)[1], re.M)
     assert headings[:4] == ["+33 6 98 76 54 32 — À RAPPELER", "+33 6 11 22 33 44 — À RAPPELER",
-                            "+33 6 55 66 77 88", "Numéro masqué : impossible de rappeler"]
+                            "+33 6 55 66 77 88", "Numéro masqué\u00a0: impossible de rappeler"]
     assert "Pris par Cabinet du Dr Martin" in text and "Je rappelle pour ma couronne, merci" in text
     # Voicemails are played through Relève, signed in: never Twilio's address, which needs its credentials.
     assert "Message vocal http://127.0.0.1:5000/practice/cabinet-dupont/voicemail/CA02" in text

@@ -76,7 +76,7 @@ def test_the_scheduler_process_queues_the_one_day_briefings_and_delivers_them_to
                     ("permanence-sante", "briefing", "1d", "queued"), ("permanence-sante", "briefing", "7d", "skipped")]
     assert [row[:4] for row in sent] == [("accueil@cabinet-martin.example.fr", "email", "briefing", "outbox"),
                                          ("equipe@permanence-sante.example.fr", "email", "briefing", "outbox")]
-    assert all(row[4].startswith("Fiche de liaison : vous couvrez le cabinet dentaire Dupont") for row in sent)
+    assert all(row[4].startswith("Fiche de liaison\u00a0: vous couvrez le cabinet dentaire Dupont") for row in sent)
     assert "notice: cabinet-dupont: briefing 1d to cabinet-martin for tomorrow@releve.test" in log
 
 

@@ -281,7 +281,7 @@ def test_the_morning_digest_tells_what_came_in_the_evening_and_an_empty_one_is_n
 
     [digest] = _practice_messages(app, "digest")
     assert digest.recipient == "secretariat@cabinet-dupont.example.fr"
-    assert "2 patient(s), 2 à rappeler" in digest.subject
+    assert "2 patients, 2 à rappeler" in digest.subject
     assert "+33 6 98 76 54 32" in digest.body and "+33 6 11 22 33 44" in digest.body
     assert "/practice/cabinet-dupont/callbacks" in digest.body
     # The lunch break that day: no second digest.

@@ -340,7 +340,7 @@ def test_a_quebec_clinic_answers_in_canadian_french_agreeing_with_its_name(examp
                           "a été transmis à la clinique vétérinaire Rosemont, joignable au (514) 527-9301.")
     [forward] = _messages(app, "forward")
     assert (forward.kind, forward.recipient, forward.subject) == (
-        "email", "reception@clinique-rosemont.example.ca", "SMS pour Clinique vétérinaire du Plateau de +15145550123")
+        "email", "reception@clinique-rosemont.example.ca", "Texto pour Clinique vétérinaire du Plateau de +15145550123")
     assert forward.body == "[Clinique vétérinaire du Plateau] Texto de +1 514-555-0123 : Mon chat ne mange plus."
 
 

@@ -1,0 +1,78 @@
+"""The words of pages, emails and notices come from gettext catalogs: every entry is translated,
+with the same placeholders; Québec has its own words; French typography holds, except in SMS."""
+from __future__ import annotations
+
+import re
+from string import Formatter
+
+import pytest
+from babel.messages.pofile import read_po
+
+from coverage.wording import labels
+from coverage.wording.labels import LOCALES, counted, words
+from coverage.wording.segments import encoding
+
+NBSP = "\u00a0"
+
+
+def _placeholders(text: str) -> set[str]:
+    """The names a text is formatted with; French contracts « du cabinet » (`of_practice`)
+    where English says "the practice"."""
+    return {"practice" if name == "of_practice" else name for _, name, _, _ in Formatter().parse(text) if name}
+
+
+def _catalog(locale: str):
+    with (LOCALES / f"{locale}.po").open("rb") as source:
+        return {m.context: m for m in read_po(source) if m.id}
+
+
+def test_every_entry_has_its_french_translation_with_the_same_placeholders():
+    french = _catalog("fr_FR")
+    for key, english in labels._WORDS.items():
+        assert key in french, f"fr_FR.po has no translation of {key!r}"
+        assert french[key].id == english, f"{key}: fr_FR.po translates an older English text"
+        assert _placeholders(french[key].string) == _placeholders(english), key
+    for key, (one, many) in labels._PLURALS.items():
+        forms = french[key].string
+        assert french[key].id == (one, many) and all(_placeholders(f) == _placeholders(many) for f in forms), key
+
+
+def test_quebec_has_its_own_words_and_takes_the_rest_from_france():
+    quebec = _catalog("fr_CA")
+    assert set(quebec) <= set(_catalog("fr_FR"))
+    w, france = words("fr-CA"), words("fr-FR")
+    assert (w["email"], w["text"], france["email"], france["text"]) == ("Courriel", "Texto", "Email", "SMS")
+    assert "fin de semaine" in w["by_night"] and "week-end" in france["by_night"]
+    assert w["withheld"].startswith("Numéro confidentiel") and france["withheld"].startswith("Numéro masqué")
+    assert w["intro"] == france["intro"]  # what Québec says alike comes from fr_FR
+    assert w["count_texts"].format(count=2) == "2 textos"
+
+
+@pytest.mark.parametrize(("language", "count", "expected"), [
+    ("fr-FR", 0, "0 fermeture"), ("fr-FR", 1, "1 fermeture"), ("fr-FR", 2, "2 fermetures"),
+    ("en-US", 0, "0 closures"), ("en-US", 1, "1 closure"), ("en-GB", 3, "3 closures")])
+def test_plurals_are_real_and_french_counts_zero_in_the_singular(language, count, expected):
+    assert words(language)["closures_count"].format(count=count) == expected
+    assert "(s)" not in counted("alert_messages", count, language)
+
+
+def test_a_practice_that_is_not_a_health_practice_has_clients():
+    assert words("fr-FR", clients=True)["numbers"] == "Numéro des clients"
+    assert words("en-US", clients=True).summary_of({"patients": 1, "calls": 1, "texts": 0, "to_call": 1})[
+        "patients"] == "1 client"
+    shown = [re.sub(r"\{\w+\}", "", v) for v in words("fr-FR", clients=True).values() if isinstance(v, str)]
+    assert not [text for text in shown if "atient" in text]
+
+
+def test_french_typography_keeps_a_no_break_space_before_colons_but_sms_stay_in_gsm_7():
+    french = _catalog("fr_FR")
+    for key, message in french.items():
+        for text in [message.string] if isinstance(message.string, str) else message.string:
+            _check_typography(key, text)
+
+
+def _check_typography(key: str, text: str) -> None:
+    if key.endswith("_sms"):
+        assert NBSP not in text and encoding(text.replace("{", "").replace("}", "")) == "GSM-7", key
+    else:
+        assert not re.search(r" [:;!?»]", text) and "« " not in text, (key, text)

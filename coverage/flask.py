@@ -23,8 +23,8 @@ from coverage.links import secret_key
 from coverage.snapshots import Snapshots
 from coverage.store import Store, StoreUnavailable
 from coverage.store.spool import ContactLog
-from coverage.wording.dates import format_moment
 from coverage.wording.numbers import format_phone
+from coverage.wording.render import HELPERS
 
 if TYPE_CHECKING:  # the refresher and what it reads with are loaded only where calendars are read
     from config.reload import ConfigWatcher
@@ -67,7 +67,7 @@ def init_app(app: Flask) -> None:
             app.config["SECRET_KEY"] = secrets.token_urlsafe(32)
     app.config["RELEVE_BASE_URL"] = ((settings.service.public_url if settings else None)
                                      or app.config.get("RELEVE_BASE_URL") or "http://127.0.0.1:5000")
-    app.jinja_env.globals.update(format_phone=format_phone, format_moment=format_moment)
+    app.jinja_env.globals.update(HELPERS)  # the notices' helpers: a sheet reads the same on its page
     app.jinja_env.filters["format_phone"] = format_phone
     started = threading.Event()
     starting = threading.Lock()

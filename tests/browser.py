@@ -48,6 +48,12 @@ def dump_dom(url: str) -> str:
     return _run("--virtual-time-budget=2000", "--dump-dom", url).stdout
 
 
+def printed_pages(url: str, path: Path) -> int:
+    """How many pages Chromium prints the page on (its own print settings: A4 from the page's CSS)."""
+    _run("--virtual-time-budget=2000", "--no-pdf-header-footer", f"--print-to-pdf={path}", url)
+    return len(re.findall(rb"/Type\s*/Page(?!s)", path.read_bytes()))
+
+
 def screenshot(url: str, path: Path, width: int = 1100, height: int = 1400) -> Path:
     """A PNG of the page, for a person to look at."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from babel.dates import format_date, format_time
 from coverage.wording.labels import label
 
 if TYPE_CHECKING:
+    from config.settings import OpeningHours
     from coverage.plan import PlanEntry
 
 
@@ -181,3 +182,28 @@ def written_reopening(reopens_at: datetime | None, now: datetime, language: str)
     day = french_first(format_date(reopens_at.date(), "EEEE d MMMM" if french else "EEEE, MMMM d",
                                    locale=language.replace("-", "_")), language)
     return f"jusqu'au {day} à {clock}" if french else f"until {day} at {clock}"
+
+
+def _seconds_clock(seconds: int, language: str) -> str:
+    if seconds >= 86400:
+        return "24 h" if language.startswith("fr") else "midnight"
+    return format_clock(datetime(2024, 1, 1, seconds // 3600, seconds % 3600 // 60), language)
+
+
+def format_opening_hours(hours: OpeningHours, language: str) -> list[tuple[str, str]]:
+    """The week's opening hours, days alike grouped: [("du lundi au mardi", "8 h 30 – 12 h 30,
+    14 h – 19 h"), ("mercredi", "8 h 30 – 12 h 30"), …, ("dimanche", "fermé")]."""
+    monday = date(2024, 1, 1)
+    names = [format_date(monday + timedelta(days=n), "EEEE", locale=_locale(language)) for n in range(7)]
+    closed = label("closed_day", language)
+    found: list[tuple[str, str]] = []
+    day = 0
+    while day < 7:
+        last = day
+        while last + 1 < 7 and hours.days[last + 1] == hours.days[day]:
+            last += 1
+        spans = ", ".join(f"{_seconds_clock(a, language)} – {_seconds_clock(b, language)}" for a, b in hours.days[day])
+        days = names[day] if last == day else label("days_from_to", language).format(first=names[day], last=names[last])
+        found.append((days, spans or closed))
+        day = last + 1
+    return found

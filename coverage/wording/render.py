@@ -11,11 +11,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from coverage.wording.dates import format_moment
+from coverage.wording.dates import format_moment, format_opening_hours
 from coverage.wording.numbers import format_phone
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-HELPERS: dict[str, Any] = {"format_phone": format_phone, "format_moment": format_moment}
+HELPERS: dict[str, Any] = {"format_phone": format_phone, "format_moment": format_moment,
+                           "format_opening_hours": format_opening_hours}
 
 
 @lru_cache(maxsize=1)

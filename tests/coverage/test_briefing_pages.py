@@ -15,7 +15,7 @@ from flask import Flask
 
 from coverage.links import BRIEFING_GRACE, FOLLOW_UP_GRACE
 from coverage.store import tables
-from tests.browser import dump_dom, keep_screenshot, serving
+from tests.browser import dump_dom, keep_screenshot, printed_pages, serving
 from tests.coverage.test_notices import (
     END,
     MARTIN,
@@ -92,15 +92,34 @@ def test_the_briefing_link_of_the_email_opens_the_print_ready_sheet(app, clock, 
     assert f"Dates {SPAN}" in text
     assert "Réouverture samedi 9 janvier 2027 à 9 h" in text
     assert "Vous êtes appelé en position 1 sur 2" in text
-    assert "En cas de problème grave, joindre Dr Claire Dupont : +33 7 56 12 34 56" in text
+    assert "En cas de problème grave, joindre Dr Claire Dupont\u00a0: +33 7 56 12 34 56" in text
+    assert ("Horaires d'ouverture du lundi au vendredi\u00a0: 8 h 30 – 19 h samedi\u00a0: 9 h – 12 h "
+            "dimanche\u00a0: fermé") in text
     assert "Urgences (douleur, traumatisme, infection) : recevoir le jour même si possible." in text
     assert "Appel transféré du cabinet dentaire Dupont, qui rouvre le samedi 9 janvier à 9 heures." in text
     assert "Les SMS des patients, transférés à +33 6 12 34 56 78." in text
-    assert "Pour cette fermeture : Congés de fin d'année." in text
+    assert "Pour cette fermeture\u00a0: Congés de fin d'année." in text
     # Printed on A4, without the links and buttons that mean nothing on paper.
     assert re.search(r"@page\s*\{\s*size:\s*A4", dom)
     assert re.search(r"@media print\s*\{[^@]*\.actions\s*\{\s*display:\s*none", dom)
     assert picture.stat().st_size > 10_000
+
+
+def test_the_night_offices_sheet_quotes_what_callers_hear_at_night_and_a_sheet_prints_on_one_a4_page(
+        app, clock, base, tmp_path):
+    run_at(app, clock, START - timedelta(days=7))
+    day, night = briefing_link(app, MARTIN), briefing_link(app, PERMANENCE)
+
+    day_text, night_text = page_text(dump_dom(day)), page_text(dump_dom(night))
+
+    # The permanence answers by day after the Dr Martin, and alone at night: its sheet quotes both.
+    assert "Le cabinet du docteur Martin assure la continuité des soins" in day_text
+    assert "la nuit, le soir et le week-end" not in day_text
+    assert ("Ce qu'entendent les personnes qui appellent la nuit, le soir et le week-end Bonjour. Le cabinet "
+            "dentaire Dupont est fermé pour les fêtes de fin d'année. Nous rouvrirons le samedi 9 janvier à 9 heures. "
+            "La permanence Accueil Santé assure la continuité des soins") in night_text
+    for link, name in ((day, "day"), (night, "night")):
+        assert printed_pages(link, tmp_path / f"{name}.pdf") == 1, name
 
 
 def test_the_briefing_sheet_fits_a_phone_screen(app, clock, base, tmp_path):

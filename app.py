@@ -8,6 +8,7 @@ from flask import Flask
 
 import config.flask
 import coverage.auth
+import coverage.errors
 import coverage.flask
 import coverage.security
 import routing.flask
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     config.flask.init_app(app, settings)
     coverage.flask.init_app(app)
     coverage.security.init_app(app)
+    coverage.errors.init_app(app)
     coverage.auth.init_app(app)
     app.register_blueprint(coverage_pages)
     app.register_blueprint(notice_pages)

@@ -28,6 +28,7 @@ from flask.cli import AppGroup
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
+from coverage.errors import speak
 from coverage.flask import at_first_request, snapshots, store
 from coverage.privacy import masked
 from coverage.security import check_csrf
@@ -137,12 +138,24 @@ def practice_required(view: View) -> View:
         who = current_user()
         if who is None:
             return _to_sign_in()
-        if not who.may_see(str(kwargs.get("practice_id", ""))):
+        asked = str(kwargs.get("practice_id", ""))
+        if not who.may_see(asked):
             logger.warning("user %s of %s asked for another practice's page", who.user_id, who.practice_id)
+            _speak_for(who.practice_id or "")
             abort(404)
+        _speak_for(asked)  # its pages, and their errors, in the practice's language
         return view(*args, **kwargs)
 
     return checked  # type: ignore[return-value]
+
+
+def _speak_for(practice_id: str) -> None:
+    try:
+        language = snapshots().directory().practices.get(practice_id, {}).get("language")
+    except Exception:  # noqa: BLE001 - without the directory, the browser's language stands
+        language = None
+    if language:
+        speak(str(language))
 
 
 def _now() -> datetime:

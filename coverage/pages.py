@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from config.settings import Practice
 from coverage.briefing import make_briefing
+from coverage.errors import refuse, speak
 from coverage.flask import snapshots
 from coverage.followup import contacts_between, follow_up_list, summary
 from coverage.links import BRIEFING_GRACE, FOLLOW_UP_GRACE, make_token, read_token
@@ -66,6 +67,7 @@ def briefing(token: str) -> Any:
         return _gone(office.language if office else practice.language, "cancelled")
     sheet = make_briefing(settings, practice, payload["o"], period)
     language = sheet.office.language
+    speak(language)
     with current_app.extensions["releve.db"].begin() as connection:
         ack = reports.acknowledgements_of(connection, practice.id).get((payload["o"], period.key, period.version))
     return render_template(
@@ -84,6 +86,7 @@ def office_contacts(token: str) -> Any:
     if payload["o"] not in settings.offices:
         abort(404)
     office = settings.offices[payload["o"]]
+    speak(office.language)
     start = datetime.fromtimestamp(payload["s"], practice.timezone)
     end = period.reopens_at if period and period.reopens_at else datetime.fromtimestamp(payload["e"], practice.timezone)
     with current_app.extensions["releve.db"].begin() as connection:
@@ -101,7 +104,7 @@ def acknowledge(token: str) -> Response:
     check_csrf(scope=token)
     name = " ".join(request.form.get("name", "").split())[:200]
     if not name:
-        abort(400, description="write your name: the practice sees who read the sheet")
+        refuse(400, "need_name")
     view, period = _period(payload["p"], payload["k"], payload["s"], payload["e"])
     if period is None or payload["o"] not in period.recipients:
         abort(410)
@@ -125,7 +128,7 @@ def office_report(token: str) -> Response:
     with current_app.extensions["releve.db"].begin() as connection:
         mine = {c.ref: c for _, c in contacts_between(connection, practice.id, start, end, office_id=payload["o"])}
         if ref not in mine:
-            abort(400, description="this contact was not forwarded to you during this closure")
+            refuse(400, "not_forwarded")
         reports.report(connection, practice.id, payload["o"], mine[ref].kind, ref,
                        request.form.get("note", "").strip(), _now())
     return redirect(request.path.rsplit("/report", 1)[0] + f"#contact-{ref}", code=303)
@@ -136,6 +139,7 @@ def follow_up(token: str) -> Any:
     """The practice's follow-up list: who called or wrote, what happened, who to call back."""
     payload = _payload("follow-up", token)
     practice, start, end = _follow_up_window(payload)
+    speak(practice.language)
     settings = _view(practice.id).settings
     with current_app.extensions["releve.db"].begin() as connection:
         items = follow_up_list(connection, practice.id, start, end)
@@ -168,7 +172,7 @@ def follow_up_done(token: str) -> Response:
     with current_app.extensions["releve.db"].begin() as connection:
         found = {item.number: item for item in follow_up_list(connection, practice.id, start, end)}
         if patient not in found:
-            abort(400, description="this number is not on this follow-up list")
+            refuse(400, "not_on_list")
         followups.tick(connection, practice.id, patient, found[patient].last_at, _now(), "follow-up link")
     return redirect(request.path.rsplit("/done", 1)[0], code=303)
 

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from config.phones import e164, region_of, typed_number
 from coverage import closing as closing_rules
 from coverage.auth import current_user, practice_required
+from coverage.errors import refuse, speak
 from coverage.flask import recordings, snapshots, store
 from coverage.followup import Contact, callback_list, contacts_between, summary
 from coverage.periods import coverage_periods
@@ -71,6 +72,7 @@ def _who() -> str:
 
 def _common(view: PracticeView) -> dict[str, Any]:
     practice = view.practice
+    speak(practice.language)
     return {"practice": practice, "offices": view.settings.offices, "w": words_for(practice),
             "lang": practice.language, "tz": practice.timezone, "who": current_user(),
             "listen": lambda ref: url_for("practice.voicemail", practice_id=practice.id, call_sid=ref)}
@@ -169,7 +171,7 @@ def callbacks_post(practice_id: str) -> Any:
     with store().begin() as connection:
         found = {p.number: p for p in callback_list(connection, practice_id, now)}
         if patient not in found:
-            abort(400, description="this number is not on the callback list")
+            refuse(400, "not_on_callbacks")
         if request.form.get("action") == "undo":
             followups.untick(connection, practice_id, patient, now, _who())
         else:
@@ -188,7 +190,7 @@ def _logged(view: PracticeView) -> tuple[list[tuple[str, Contact]], datetime]:
         try:
             day = date.fromisoformat(day_text)
         except ValueError:
-            abort(400, description=f'"{day_text}" is not a day: write it as 2026-12-28')
+            refuse(400, "bad_day", day=day_text)
         start = datetime.combine(day, datetime.min.time(), tz)
         end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tz)
     else:

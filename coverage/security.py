@@ -10,8 +10,10 @@ import secrets
 from hashlib import sha256
 from typing import TYPE_CHECKING
 
-from flask import Flask, Response, abort, current_app, request, session
+from flask import Flask, Response, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
+
+from coverage.errors import refuse
 
 if TYPE_CHECKING:
     from itsdangerous import URLSafeTimedSerializer
@@ -84,4 +86,4 @@ def check_csrf(scope: str = "") -> None:
     posted = request.form.get("csrf_token", "")
     expected = csrf_token(scope) if scope else str(session.get("csrf", ""))
     if not posted or not expected or not hmac.compare_digest(posted, expected):
-        abort(400, description="the form has expired: reload the page and try again")
+        refuse(400, "form_expired")

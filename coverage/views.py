@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from coverage.auth import admin_required, make_user, signed_in_user
+from coverage.errors import refuse
 from coverage.flask import snapshots, store
 from coverage.plan import coverage_plan
 from coverage.schedule import resolve_coverage
@@ -50,7 +51,7 @@ def home() -> str:
         try:
             now = datetime.fromisoformat(at_text)
         except ValueError:
-            abort(400, description=f'"{at_text}" is not a date-time: write ?at=2026-12-28T10:00')
+            refuse(400, "bad_at", at=at_text)
     practices = []
     for state in found.views():
         practice = state.practice

@@ -85,14 +85,14 @@ ADMIN_USER, ADMIN_PASSWORD = "admin", "correct horse battery staple"
 
 
 @contextmanager
-def browser_page(width: int = 1280, height: int = 900) -> Iterator[Page]:
+def browser_page(width: int = 1280, height: int = 900, locale: str = "fr-FR") -> Iterator[Page]:
     """A page of Debian's Chromium driven by Playwright (clicks, forms, viewports, media)."""
     executable = chromium_path()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=[
             flag for flag in FLAGS if flag not in ("--headless", "--hide-scrollbars")])
         try:
-            context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
+            context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
             yield context.new_page()
         finally:
             browser.close()

@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(status, _page)
     # The words of the parts every page shares (base.html), in the page's language.
     app.jinja_env.globals["t"] = lambda key: words(page_language())[key]
+    app.jinja_env.globals["page_language"] = page_language
 
 
 def _page(error: HTTPException) -> Any:

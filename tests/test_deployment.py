@@ -169,12 +169,12 @@ def eventually(check, seconds: float = 40.0) -> None:  # type: ignore[no-untyped
 
 def test_two_web_processes_a_worker_and_postgresql_serve_calls_notices_and_reloads(host):
     ports = host["ports"]
-    eventually(lambda: all("pour Formation" in call(port, DUPONT) for port in ports))
+    eventually(lambda: all("nous sommes en formation" in call(port, DUPONT) for port in ports))
 
     # The practice edits its calendar: both web processes say so within one refresh (2 s here).
     host["calendars"].files["dupont.ics"] = closure("Congés d'hiver", 0, 5)
     started = time.monotonic()
-    eventually(lambda: all("pour Congés d'hiver" in call(port, DUPONT) for port in ports))
+    eventually(lambda: all("nous sommes en congés" in call(port, DUPONT) for port in ports))
     assert time.monotonic() - started < 20
 
     # A practice is added by rewriting the configuration (atomically): calls keep reaching the

@@ -124,6 +124,8 @@ def _measure(label: str, host: Host, url: str, data: Path, rate: float, seconds:
     print(f"  worker, resident memory after both:          {read.resident_mib:7.0f} MiB", flush=True)
     found = web(host, url, data / "web", rate, seconds)
     print(f"  web, first call answered after its start:    {found.first_answer_seconds:7.2f} s   (target: 1 s or less)")
+    print(f"  web, every practice's answer worked out:     {found.settled_seconds:7.1f} s after the first calls "
+          "(in the background; measured from then on)")
     print(f"  web, each gunicorn worker's peak memory:     "
           f"{', '.join(f'{m:.0f}' for m in found.peak_mib)} MiB   (target: 150 MiB or less)")
     print(f"  gunicorn -w 2, signed incoming calls:        {found.throughput.per_second:7.0f} /s "

@@ -24,6 +24,7 @@ from tests.bench.web import (
     signed_call,
     start_gunicorn,
     stop,
+    wait_idle,
 )
 
 
@@ -61,6 +62,7 @@ class Web:
     bare: load.Throughput
     latency: load.Latency
     ladder: tuple[load.Latency, ...]     # lower rates, each for a few seconds: where p99 stays low
+    settled_seconds: float = 0.0         # until the web workers had worked out every practice's answer
 
     @property
     def ratio(self) -> float:
@@ -88,6 +90,9 @@ def web(host: Host, database: str, data: Path, rate: float, seconds: float) -> W
         calls = [signed_call(PUBLIC_URL, rng.choice(numbers)) for _ in range(int(rate * seconds) + 20_000)]
         for raw in calls[:2000]:  # every worker's cache full, and more practices than it holds
             exchange(port, raw)
+        # Each worker works out every practice's answer in the background after it starts: the
+        # measurements begin once it is done, so that the bare handler does not share the cores.
+        settled = wait_idle(workers)
         bare_port = free_port()
         bare = start_gunicorn({}, bare_port, app=BARE_APP)
         try:
@@ -111,7 +116,7 @@ def web(host: Host, database: str, data: Path, rate: float, seconds: float) -> W
         log = stop(ours)
     if "Traceback" in log:
         print(log[-4000:], file=sys.stderr)
-    return Web(first_seconds, peaks, _combined(our_runs), _combined(bare_runs), latency, tuple(ladder))
+    return Web(first_seconds, peaks, _combined(our_runs), _combined(bare_runs), latency, tuple(ladder), settled)
 
 
 def _combined(runs: list[load.Throughput]) -> load.Throughput:

@@ -96,3 +96,22 @@ def resident_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time a process has used (user and system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(pids: list[int], limit: float = 120.0) -> float:
+    """Wait until the processes use less than 5% of a core over half a second (a web process
+    works out every practice's answer in the background after it starts): a measurement must not
+    share the machine with that. Seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        before = sum(cpu_seconds(pid) for pid in pids)
+        time.sleep(0.5)
+        if sum(cpu_seconds(pid) for pid in pids) - before < 0.025 * len(pids):
+            break
+    return time.perf_counter() - started

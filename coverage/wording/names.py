@@ -75,3 +75,12 @@ def with_article(name: Name, language: str) -> str:
     noun = spoken[len(article):].lstrip()
     first = written[:1].lower() if noun[:1].islower() else written[:1]
     return f"{article}{first}{written[1:]}"
+
+
+def status_word(name: Name, is_open: bool, language: str) -> str:
+    """A page's written status, agreeing with the name: « Fermée » for « la clinique … », « Ouverts »
+    for « les cabinets … »; "Open", "Closed"."""
+    if not language.startswith("fr"):
+        return "Open" if is_open else "Closed"
+    closed = closed_word(name, language)
+    return capitalized(closed.replace("fermé", "ouvert") if is_open else closed)

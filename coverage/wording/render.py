@@ -10,13 +10,26 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from coverage.wording.dates import format_moment, format_opening_hours
+from coverage.wording.names import status_word
 from coverage.wording.numbers import format_phone
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def phone_link(number: str) -> Markup:
+    """A number on a page or in an email: a `tel:` link a phone dials at a touch, written as
+    people read it and never cut across two lines (no-break spaces)."""
+    if not number.startswith("+"):
+        return Markup.escape(number)
+    return Markup('<a class="tel" href="tel:{}">{}</a>').format(number, format_phone(number).replace(" ", "\u00a0"))
+
+
 HELPERS: dict[str, Any] = {"format_phone": format_phone, "format_moment": format_moment,
-                           "format_opening_hours": format_opening_hours}
+                           "format_opening_hours": format_opening_hours, "phone_link": phone_link,
+                           "status_word": status_word}
 
 
 @lru_cache(maxsize=1)

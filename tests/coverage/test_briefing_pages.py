@@ -51,7 +51,8 @@ def form_of(page: str, patient: str | None = None) -> dict[str, str]:
 
 
 def page_text(dom: str) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dom)))
+    """The page's words as a person reads them (no-break spaces read as spaces)."""
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"</?a\b[^>]*>", "", dom)))).replace("\u00a0", " ")
 
 
 def link_in(markup: str, kind: str) -> str:
@@ -92,13 +93,13 @@ def test_the_briefing_link_of_the_email_opens_the_print_ready_sheet(app, clock, 
     assert f"Dates {SPAN}" in text
     assert "Réouverture samedi 9 janvier 2027 à 9 h" in text
     assert "Vous êtes appelé en position 1 sur 2" in text
-    assert "En cas de problème grave, joindre Dr Claire Dupont\u00a0: +33 7 56 12 34 56" in text
-    assert ("Horaires d'ouverture du lundi au vendredi\u00a0: 8 h 30 – 19 h samedi\u00a0: 9 h – 12 h "
-            "dimanche\u00a0: fermé") in text
+    assert "En cas de problème grave, joindre Dr Claire Dupont : +33 7 56 12 34 56" in text
+    assert ("Horaires d'ouverture du lundi au vendredi : 8 h 30 – 19 h samedi : 9 h – 12 h "
+            "dimanche : fermé") in text
     assert "Urgences (douleur, traumatisme, infection) : recevoir le jour même si possible." in text
     assert "Appel transféré du cabinet dentaire Dupont, qui rouvre le samedi 9 janvier à 9 heures." in text
     assert "Les SMS des patients, transférés à +33 6 12 34 56 78." in text
-    assert "Pour cette fermeture\u00a0: Congés de fin d'année." in text
+    assert "Pour cette fermeture : Congés de fin d'année." in text
     # Printed on A4, without the links and buttons that mean nothing on paper.
     assert re.search(r"@page\s*\{\s*size:\s*A4", dom)
     assert re.search(r"@media print\s*\{[^@]*\.actions\s*\{\s*display:\s*none", dom)
@@ -206,13 +207,13 @@ def test_the_follow_up_page_lists_who_to_call_back_and_a_patient_can_be_ticked_o
     before = page_text(dump_dom(link))
 
     assert "Liste de rappel · du dimanche 27 décembre 2026 au vendredi 8 janvier 2027" in before
-    assert "4 patients, 4 appels, 1 SMS\u00a0; 2 à rappeler." in before
+    assert "4 patients, 4 appels, 1 SMS ; 2 à rappeler." in before
     assert before.count("Marquer comme rappelé") == 2
     assert ("+33 6 11 22 33 44 à rappeler Appel, mercredi 30 décembre 2026 à 9 h — Message vocal (37 s) : écouter"
             in before)
     assert "Pris par Cabinet du Dr Martin" in before and "Pris par Permanence Accueil Santé" in before
     assert "SMS transmis à Cabinet du Dr Martin : Je rappelle pour ma couronne, merci" in before
-    assert "Numéro masqué\u00a0: impossible de rappeler" in before
+    assert "Numéro masqué : impossible de rappeler" in before
     assert "+1 514" not in before and "+33 6 00 00 00 01" not in before
 
     # Clicking the button posts this form; the page then shows the patient as called back.
@@ -223,7 +224,7 @@ def test_the_follow_up_page_lists_who_to_call_back_and_a_patient_can_be_ticked_o
     picture = keep_screenshot(link, "follow-up", tmp_path)
 
     after = page_text(dom)
-    assert "4 patients, 4 appels, 1 SMS\u00a0; 1 à rappeler." in after
+    assert "4 patients, 4 appels, 1 SMS ; 1 à rappeler." in after
     assert after.count("Marquer comme rappelé") == 1
     called_back = re.search(r'id="patient-33611223344">(.*?)</div>', dom, re.S)
     assert called_back and page_text(called_back.group(1)).startswith(" +33 6 11 22 33 44 Rappelé Appel")

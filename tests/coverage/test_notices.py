@@ -100,7 +100,7 @@ def all_messages(app: Flask) -> list[Any]:
 
 
 def text_of_html(markup: str) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup)))
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"</?a\b[^>]*>", "", markup)))).replace("\u00a0", " ")
 
 
 def sent(app: Flask, key: str = VACATION) -> list[tuple[str, str, str]]:

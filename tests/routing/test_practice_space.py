@@ -20,6 +20,7 @@ from routing.worker import queue_notices
 from tests.conftest import sign_in
 from tests.routing.conftest import ACCOUNT_SID, TOKEN, Twilio, incoming
 
+NBSP = "\u00a0"  # numbers on pages hold no-break spaces: read as a person reads them
 DUPONT, PLATEAU = "cabinet-dupont", "clinique-plateau"
 DUPONT_NUMBER, PLATEAU_NUMBER = "+33186951234", "+14384012290"
 PASSWORD = "un mot de passe assez long"
@@ -87,8 +88,9 @@ def test_a_user_sees_its_own_practice_and_nothing_of_another(app_with_twilio, tw
         answer = dupont.get(path)
         assert answer.status_code in (302, 404), path
         assert b"514" not in answer.get_data(), path
-    own = dupont.get("/practice/cabinet-dupont/contacts").get_data(as_text=True)
+    own = dupont.get("/practice/cabinet-dupont/contacts").get_data(as_text=True).replace(NBSP, " ")
     assert "+33 6 98 76 54 32" in own and "+1 514" not in own
+    assert 'href="tel:+33698765432"' in own  # a number a phone dials at a touch, never cut across lines
     # Forms of the other practice are refused too, even with a valid token of this session.
     token = _token(dupont.get("/practice/cabinet-dupont").get_data(as_text=True))
     assert dupont.post("/practice/clinique-plateau/close-now", data={"csrf_token": token}).status_code == 404
@@ -245,8 +247,8 @@ def test_the_contact_log_filters_by_day_and_number_and_exports_csv(app_with_twil
     _voicemail(app, twilio_api, "CA" + "5" * 32, "+33611223344")
     client = _signed_in(app, "accueil@cabinet-dupont.example.fr")
 
-    day = client.get("/practice/cabinet-dupont/contacts?day=2026-12-02").get_data(as_text=True)
-    number = client.get("/practice/cabinet-dupont/contacts?number=06+11+22+33+44").get_data(as_text=True)
+    day = client.get("/practice/cabinet-dupont/contacts?day=2026-12-02").get_data(as_text=True).replace(NBSP, " ")
+    number = client.get("/practice/cabinet-dupont/contacts?number=06+11+22+33+44").get_data(as_text=True).replace(NBSP, " ")
     exported = client.get("/practice/cabinet-dupont/contacts.csv?day=2026-12-03")
 
     assert "+33 6 98 76 54 32" in day and "+33 6 11 22 33 44" not in day
@@ -445,12 +447,12 @@ def test_a_practices_whole_day(app_with_twilio, twilio_api, clock):
     [digest] = _practice_messages(app, "digest")
     assert "+33 6 44 44 44 44" in digest.body and "+33 6 22 22 22 22" not in digest.body  # since the closing only
 
-    callbacks = client.get("/practice/cabinet-dupont/callbacks").get_data(as_text=True)
+    callbacks = client.get("/practice/cabinet-dupont/callbacks").get_data(as_text=True).replace(NBSP, " ")
     assert "+33 6 22 22 22 22" in callbacks and "+33 6 44 44 44 44" in callbacks
     assert "+33 6 11 11 11 11" not in callbacks and "+33 6 33 33 33 33" not in callbacks  # a person took them
     client.post("/practice/cabinet-dupont/callbacks", data={"csrf_token": _token(callbacks),
                                                            "patient": "+33622222222", "action": "tick"})
-    callbacks = client.get("/practice/cabinet-dupont/callbacks").get_data(as_text=True)
+    callbacks = client.get("/practice/cabinet-dupont/callbacks").get_data(as_text=True).replace(NBSP, " ")
     assert callbacks.count('class="badge">à rappeler') == 1
 
     log = client.get("/practice/cabinet-dupont/contacts").get_data(as_text=True)
@@ -498,3 +500,16 @@ def test_a_text_during_a_closing_goes_to_the_closings_office_and_the_patient_is_
     assert forward.recipient == "equipe@permanence-sante.example.fr"
     [reply] = _messages(app, "auto_reply")
     assert "Réouverture à 16 h" in reply.body and "permanence Accueil Santé" in reply.body
+
+
+def test_the_written_status_agrees_with_the_practices_name(app, clock):
+    _user(app, "accueil@clinique-plateau.example.ca", PLATEAU)
+    clinic = _signed_in(app, "accueil@clinique-plateau.example.ca")
+
+    clock.now = datetime(2026, 12, 2, 17, 0, tzinfo=UTC)   # 12:00 in Montréal, a Wednesday: open
+    open_page = clinic.get(f"/practice/{PLATEAU}").get_data(as_text=True)
+    clock.now = datetime(2026, 12, 3, 4, 0, tzinfo=UTC)    # 23:00 in Montréal: closed
+    closed_page = clinic.get(f"/practice/{PLATEAU}").get_data(as_text=True)
+
+    assert '<p class="status open" id="status">Ouverte</p>' in open_page   # « la clinique »: ouverte
+    assert '<p class="status closed" id="status">Fermée — ' in closed_page

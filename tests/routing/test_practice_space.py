@@ -513,3 +513,14 @@ def test_the_written_status_agrees_with_the_practices_name(app, clock):
 
     assert '<p class="status open" id="status">Ouverte</p>' in open_page   # « la clinique »: ouverte
     assert '<p class="status closed" id="status">Fermée — ' in closed_page
+
+
+def test_a_user_with_a_very_long_email_address_signs_in_with_a_password(app):
+    long_address = "secretariat." + "a" * 280 + "@cabinet-dupont.example.fr"
+    _user(app, long_address, DUPONT)
+
+    client = _signed_in(app, long_address)
+
+    assert client.get(f"/practice/{DUPONT}").status_code == 200
+    wrong = sign_in(app.test_client(), long_address, "not the password at all")
+    assert wrong.status_code == 401 and "Identifiant ou mot de passe incorrect" in wrong.get_data(as_text=True)

@@ -163,17 +163,21 @@ def _spoken_when(local: datetime, today: date, language: str) -> str:
     return f"le {day} à {clock}" if french else f"on {day} at {clock}"
 
 
+def _written_clock(instant: datetime, language: str) -> str:
+    """ "9 h", "8 h 30"; "9:00 AM": a clock short enough for an SMS."""
+    if language.startswith("fr"):
+        return f"{instant.hour} h" + (f" {instant.minute:02d}" if instant.minute else "")
+    hour = instant.hour % 12 or 12
+    return f"{hour}:{instant.minute:02d} {'AM' if instant.hour < 12 else 'PM'}"
+
+
 def written_reopening(reopens_at: datetime | None, now: datetime, language: str) -> str:
     """ "jusqu'à 14 h" today, "jusqu'à demain 8 h 30", "jusqu'au samedi 9 janvier à 9 h": short
     enough for an SMS."""
     french = language.startswith("fr")
     if reopens_at is None:
         return "pour le moment" if french else "for now"
-    if french:
-        clock = f"{reopens_at.hour} h" + (f" {reopens_at.minute:02d}" if reopens_at.minute else "")
-    else:
-        hour = reopens_at.hour % 12 or 12
-        clock = f"{hour}:{reopens_at.minute:02d} {'AM' if reopens_at.hour < 12 else 'PM'}"
+    clock = _written_clock(reopens_at, language)
     days = (reopens_at.date() - now.astimezone(reopens_at.tzinfo).date()).days
     if days == 0:
         return f"jusqu'à {clock}" if french else f"until {clock}"
@@ -182,6 +186,27 @@ def written_reopening(reopens_at: datetime | None, now: datetime, language: str)
     day = french_first(format_date(reopens_at.date(), "EEEE d MMMM" if french else "EEEE, MMMM d",
                                    locale=language.replace("-", "_")), language)
     return f"jusqu'au {day} à {clock}" if french else f"until {day} at {clock}"
+
+
+def written_when(reopens_at: datetime | None, now: datetime, language: str) -> str:
+    """When the practice reopens, in a text: « à 14 h », « demain à 8 h 30 », « le samedi 29/08 à
+    9 h »; "at 2:00 PM", "tomorrow at 8:30 AM", "on Saturday, Aug 29 at 9:00 AM". The day and
+    the month as numbers: a month's name would put « août » and its û (outside GSM-7) in the
+    summer-vacation texts."""
+    if reopens_at is None:
+        return ""
+    french = language.startswith("fr")
+    clock = _written_clock(reopens_at, language)
+    days = (reopens_at.date() - now.astimezone(reopens_at.tzinfo).date()).days
+    if days == 0:
+        return f"à {clock}" if french else f"at {clock}"
+    if days == 1:
+        return f"demain à {clock}" if french else f"tomorrow at {clock}"
+    locale = language.replace("-", "_")
+    if french:
+        weekday = format_date(reopens_at.date(), "EEEE", locale=locale)
+        return f"le {weekday} {reopens_at.day:02d}/{reopens_at.month:02d} à {clock}"
+    return f"on {format_date(reopens_at.date(), 'EEEE, MMM d', locale=locale)} at {clock}"
 
 
 def _seconds_clock(seconds: int, language: str) -> str:

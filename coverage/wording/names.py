@@ -10,25 +10,23 @@ def capitalized(text: str) -> str:
 
 def _contracted(name: Name, language: str, le: str, les: str, other: str, english: str) -> str:
     """The spoken name after a French preposition, contracted with its article (de + le = du)."""
-    spoken = name.spoken
     if not language.startswith("fr"):
-        return f"{english} {spoken}"
-    lower = spoken.lower()
+        return f"{english} {name.spoken}"
+    return _contract(name.spoken, le, les, other)
+
+
+def _contract(named: str, le: str, les: str, other: str) -> str:
+    lower = named.lower()
     if lower.startswith("le "):
-        return f"{le} {spoken[3:]}"
+        return f"{le} {named[3:]}"
     if lower.startswith("les "):
-        return f"{les} {spoken[4:]}"
-    return f"{other} {spoken}"
+        return f"{les} {named[4:]}"
+    return f"{other} {named}"
 
 
 def of_name(name: Name, language: str) -> str:
     """ "du cabinet Dupont", "de la clinique", "de l'officine"."""
     return _contracted(name, language, "du", "des", "de", "from")
-
-
-def to_name(name: Name, language: str) -> str:
-    """ "au cabinet du docteur Martin", "à la permanence", "à l'accueil"."""
-    return _contracted(name, language, "au", "aux", "à", "to")
 
 
 # Nouns a practice's name starts with after « l' » or « les », whose gender the article does not
@@ -84,3 +82,11 @@ def status_word(name: Name, is_open: bool, language: str) -> str:
         return "Open" if is_open else "Closed"
     closed = closed_word(name, language)
     return capitalized(closed.replace("fermé", "ouvert") if is_open else closed)
+
+
+def to_written(name: Name, language: str) -> str:
+    """The written name after « à », with its article: "au cabinet du Dr Martin", "à la clinique
+    vétérinaire Rosemont"; "to Dr Martin's office" in English."""
+    if not language.startswith("fr"):
+        return f"to {name.written}"
+    return _contract(with_article(name, language), "au", "aux", "à")

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from babel.dates import format_date
-
 from config.settings import CoveringOffice, Practice
-from coverage.wording.dates import written_reopening
-from coverage.wording.names import capitalized, closed_word, with_article
+from coverage.wording.dates import written_reopening, written_when
+from coverage.wording.names import capitalized, closed_word, to_written, with_article
 from coverage.wording.numbers import format_phone, same_country
 from coverage.wording.segments import encoding, non_gsm_characters, segments
 
@@ -54,28 +52,6 @@ def photos(count: int, language: str) -> str:
     return (one if singular else many).format(count=count)
 
 
-def written_when(reopens_at: datetime | None, now: datetime, language: str) -> str:
-    """When the practice reopens, in a text: « à 14 h », « demain à 8 h 30 », « le samedi 29/08 à
-    9 h »; "at 2:00 PM", "tomorrow at 8:30 AM", "on Saturday, Aug 29 at 9:00 AM"."""
-    if reopens_at is None:
-        return ""
-    french = language.startswith("fr")
-    if french:
-        clock = f"{reopens_at.hour} h" + (f" {reopens_at.minute:02d}" if reopens_at.minute else "")
-    else:
-        hour = reopens_at.hour % 12 or 12
-        clock = f"{hour}:{reopens_at.minute:02d} {'AM' if reopens_at.hour < 12 else 'PM'}"
-    days = (reopens_at.date() - now.astimezone(reopens_at.tzinfo).date()).days
-    if days == 0:
-        return f"à {clock}" if french else f"at {clock}"
-    if days == 1:
-        return f"demain à {clock}" if french else f"tomorrow at {clock}"
-    locale = language.replace("-", "_")
-    if french:
-        return f"le {format_date(reopens_at.date(), 'EEEE', locale=locale)} {reopens_at.day:02d}/{reopens_at.month:02d} à {clock}"
-    return f"on {format_date(reopens_at.date(), 'EEEE, MMM d', locale=locale)} at {clock}"
-
-
 def text(practice: Practice, name: str, **values: str) -> str:
     """A text filled in, in the practice's language, with its own wording when it has one."""
     wording = practice.texts.get(name) or DEFAULT_TEXTS[practice.language][name]
@@ -96,23 +72,10 @@ def auto_reply(practice: Practice, office: CoveringOffice, reopens_at: datetime 
     when = written_when(reopens_at, now, language)
     reopens = ((f"Réouverture {when}." if language.startswith("fr") else f"We reopen {when}.") if when else "")
     body = text(practice, "auto_reply", closed=closed_word(practice.name, language),
-                to_office=_to_written(office, language), reopens=reopens,
+                to_office=to_written(office.name, language), reopens=reopens,
                 reopening=written_reopening(reopens_at, now, language),
                 office=office.name.written, office_phone=format_phone(office.phone, national=local))
     return " ".join(body.split())
-
-
-def _to_written(office: CoveringOffice, language: str) -> str:
-    """ "au cabinet du Dr Martin", "à la clinique vétérinaire Rosemont"; "to Dr Martin's office"."""
-    if not language.startswith("fr"):
-        return f"to {office.name.written}"
-    named = with_article(office.name, language)
-    lower = named.lower()
-    if lower.startswith("le "):
-        return f"au {named[3:]}"
-    if lower.startswith("les "):
-        return f"aux {named[4:]}"
-    return f"à {named}"
 
 
 def length_warnings(practices: tuple[Practice, ...], offices: dict[str, CoveringOffice]) -> list[str]:

@@ -83,33 +83,10 @@ class Schedule:
     open (opening hours minus closures) and `hour_starts`/`hour_ends` the opening hours alone.
     """
 
-    __slots__ = (
-        "__dict__",
-        "after_hours_chain",
-        "block_ends",
-        "block_first",
-        "block_starts",
-        "chain_of",
-        "chains",
-        "ends",
-        "flags",
-        "hour_ends",
-        "hour_starts",
-        "hours",
-        "named",
-        "named_of",
-        "notes_of",
-        "open_ends",
-        "open_starts",
-        "source_of",
-        "starts",
-        "summary_of",
-        "texts",
-        "tz",
-        "uid_of",
-        "window_end",
-        "window_start",
-    )
+    __slots__ = ("tz", "hours", "after_hours_chain", "starts", "ends", "texts", "summary_of", "uid_of",
+                 "source_of", "notes_of", "named", "named_of", "chains", "chain_of", "flags", "block_starts",
+                 "block_ends", "block_first", "window_start", "window_end", "open_starts", "open_ends",
+                 "hour_starts", "hour_ends", "__dict__")
 
     def __init__(self, *, tz: ZoneInfo, hours: OpeningHours | None, after_hours_chain: tuple[str, ...],
                  starts: array[float], ends: array[float], texts: tuple[str, ...], summary_of: array[int],

@@ -83,5 +83,5 @@ class Dispatcher:
                 deliver_due(self.store, self.transports, self.clock)
             except StoreUnavailable as exc:
                 logger.warning("messages stay queued: the database is unavailable (%s)", exc)
-            except Exception:
+            except Exception:  # noqa: BLE001 - the dispatcher must outlive any one bad round
                 logger.exception("delivering queued messages failed; they stay queued")

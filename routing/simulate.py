@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import secrets
 import sys
+import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from xml.etree import ElementTree
 
 import click
 from flask import Flask, current_app

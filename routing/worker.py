@@ -51,7 +51,7 @@ def job(function: Job) -> Job:
         except StoreUnavailable as exc:
             logger.error("job %s did not run: the database cannot be used (%s); it runs again at its next turn",
                          function.__name__, exc)
-        except Exception:
+        except Exception:  # noqa: BLE001 - one bad run must not stop the worker
             logger.exception("job %s failed; it runs again at its next turn", function.__name__)
         return None
 

@@ -169,7 +169,7 @@ class ContactLog:
             for callback in self._after_replay:
                 try:
                     callback()
-                except Exception:
+                except Exception:  # noqa: BLE001 - a callback must not stop the replay thread
                     logger.exception("after replaying the spool, a follow-up step failed")
         return applied
 
@@ -318,7 +318,7 @@ class ContactLog:
             applied = 0
             try:
                 applied = self.replay()
-            except Exception:
+            except Exception:  # noqa: BLE001 - the replay thread must outlive any one bad round
                 logger.exception("replaying the spool failed; it is kept and tried again")
                 self._refused = True
             if self._refused or (self._pending and not applied):

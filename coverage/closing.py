@@ -63,6 +63,11 @@ def check_closing(practice: Practice, offices: set[str], now: datetime, ends_at:
     return None
 
 
+def running(closings: tuple[Closing, ...], at: datetime) -> Closing | None:
+    """The closing of `closings` that runs at `at`, if one does."""
+    return next((c for c in closings if c.runs_at(at)), None)
+
+
 def with_closing(answer: Answer, closing: Closing | None, practice: Practice, schedule: Schedule) -> Answer:
     """The answer while the practice is closed by hand (the schedule's answer otherwise)."""
     at = answer.at

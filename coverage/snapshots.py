@@ -27,7 +27,7 @@ from typing import Any
 from calendars.errors import CalendarError, NotACalendar, OverLimits, SourceUnreachable
 from config.settings import CalendarSource, Practice, Service, Settings
 from config.snapshot import service_from_json, settings_from_json
-from coverage.closing import Closing, with_closing
+from coverage.closing import Closing, running, with_closing
 from coverage.schedule import Answer, Schedule, decode, holds_until, resolve_coverage, resolve_near
 from coverage.store import Store, StoreUnavailable, closings, snapshots
 from coverage.store.engine import private_folder
@@ -268,10 +268,7 @@ class Snapshots:
     def closing(self, practice_id: str, at: datetime) -> Closing | None:
         """The practice's « Fermer maintenant » running at `at`, as last read (every CHECK_SECONDS)."""
         self.directory()
-        return self._running(practice_id, at)
-
-    def _running(self, practice_id: str, at: datetime) -> Closing | None:
-        return next((c for c in self._closings.get(practice_id, ()) if c.runs_at(at)), None)
+        return running(self._closings.get(practice_id, ()), at)
 
     def closings(self, practice_id: str) -> tuple[Closing, ...]:
         """The practice's closings still running or to come."""
@@ -289,7 +286,7 @@ class Snapshots:
         when it holds."""
         near = self.near_view(practice_id)
         closings = self._closings.get(practice_id, ())  # near_view has just looked at the directory
-        closing = next((c for c in closings if c.runs_at(at)), None)
+        closing = running(closings, at)
         if near.is_near:
             found = resolve_near(near.schedule, at)
             if found is not None:

@@ -191,10 +191,10 @@ def _held_answer(practices: Snapshots, practice_id: str, at: datetime) -> _Held:
     return held
 
 
-def hold_every_answer(app: Flask, pause: float = 0.0) -> int:
+def hold_every_answer(app: Flask) -> int:
     """Work out every practice's current answer, in the background of a web process that has
     just started: its first call to each practice is then answered as fast as the next, rather
-    than each practice's first call paying for reading and decoding it. Pauses between practices,
+    than each practice's first call paying for reading and decoding it. Yields between practices,
     so that calls coming meanwhile go first; how many practices it holds."""
     held = 0
     with app.app_context():
@@ -205,7 +205,7 @@ def hold_every_answer(app: Flask, pause: float = 0.0) -> int:
                 held += 1
             except Exception:  # noqa: BLE001 - a practice that cannot be read now is read at its call
                 logger.debug("practice %s: its answer is worked out at its first call", practice_id, exc_info=True)
-            time.sleep(pause)
+            time.sleep(0)  # a call waiting for the interpreter goes first
     return held
 
 

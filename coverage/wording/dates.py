@@ -45,14 +45,22 @@ def format_short_day(day: date, language: str) -> str:
 
 def weekday_initials(language: str) -> tuple[str, ...]:
     """Monday to Sunday in one letter: "L M M J V S D", "M T W T F S S"."""
+    return _weekdays("EEEEE", language)
+
+
+def _weekdays(pattern: str, language: str) -> tuple[str, ...]:
     monday = date(2024, 1, 1)
-    return tuple(format_date(monday + timedelta(days=n), format="EEEEE", locale=_locale(language)) for n in range(7))
+    return tuple(format_date(monday + timedelta(days=n), format=pattern, locale=_locale(language)) for n in range(7))
+
+
+def _midnight(language: str) -> str:
+    """The end of a day as a clock: "24 h" (midnight tonight), "midnight"."""
+    return "24 h" if language.startswith("fr") else "midnight"
 
 
 def format_clock_span(start: datetime, end: datetime, language: str) -> str:
     """ "12 h 30 – 14 h"; a span that ends at the next midnight ends at "24 h" (midnight tonight)."""
-    last = "24 h" if language.startswith("fr") else "midnight"
-    ends = last if end.date() > start.date() and end.time() == time(0) else format_clock(end, language)
+    ends = _midnight(language) if end.date() > start.date() and end.time() == time(0) else format_clock(end, language)
     return f"{format_clock(start, language)} – {ends}"
 
 
@@ -129,10 +137,7 @@ def _spoken_reopening(local: datetime, today: date, language: str, with_time: bo
         if not with_time:
             return "jusqu'à demain" if french else "until tomorrow"
         return f"jusqu'à demain, {clock}" if french else f"until tomorrow at {clock}"
-    pattern = "EEEE d MMMM" if french else "EEEE, MMMM d"
-    if (local.date() - today).days > 300:
-        pattern += " y" if french else ", y"
-    day = french_first(format_date(local.date(), pattern, locale=language.replace("-", "_")), language)
+    day = _spoken_day(local, today, language)
     if not with_time:
         return f"jusqu'au {day}" if french else f"until {day}"
     return f"jusqu'au {day}, {clock}" if french else f"until {day} at {clock}"
@@ -156,11 +161,17 @@ def _spoken_when(local: datetime, today: date, language: str) -> str:
         return f"à {clock}" if french else f"at {clock}"
     if local.date() == today + timedelta(days=1):
         return f"demain à {clock}" if french else f"tomorrow at {clock}"
+    day = _spoken_day(local, today, language)
+    return f"le {day} à {clock}" if french else f"on {day} at {clock}"
+
+
+def _spoken_day(local: datetime, today: date, language: str) -> str:
+    """ "samedi 9 janvier", "Saturday, January 9"; with the year when it is months away."""
+    french = language.startswith("fr")
     pattern = "EEEE d MMMM" if french else "EEEE, MMMM d"
     if (local.date() - today).days > 300:
         pattern += " y" if french else ", y"
-    day = french_first(format_date(local.date(), pattern, locale=language.replace("-", "_")), language)
-    return f"le {day} à {clock}" if french else f"on {day} at {clock}"
+    return french_first(format_date(local.date(), pattern, locale=_locale(language)), language)
 
 
 def _written_clock(instant: datetime, language: str) -> str:
@@ -211,15 +222,14 @@ def written_when(reopens_at: datetime | None, now: datetime, language: str) -> s
 
 def _seconds_clock(seconds: int, language: str) -> str:
     if seconds >= 86400:
-        return "24 h" if language.startswith("fr") else "midnight"
+        return _midnight(language)
     return format_clock(datetime(2024, 1, 1, seconds // 3600, seconds % 3600 // 60), language)
 
 
 def format_opening_hours(hours: OpeningHours, language: str) -> list[tuple[str, str]]:
     """The week's opening hours, days alike grouped: [("du lundi au mardi", "8 h 30 – 12 h 30,
     14 h – 19 h"), ("mercredi", "8 h 30 – 12 h 30"), …, ("dimanche", "fermé")]."""
-    monday = date(2024, 1, 1)
-    names = [format_date(monday + timedelta(days=n), "EEEE", locale=_locale(language)) for n in range(7)]
+    names = _weekdays("EEEE", language)
     closed = label("closed_day", language)
     found: list[tuple[str, str]] = []
     day = 0

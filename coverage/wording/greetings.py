@@ -138,13 +138,13 @@ def whisper_text(settings: Settings, practice: Practice, office: CoveringOffice,
     """What the covering office hears before a call is connected, in the office's language: whose
     call it is and when the practice reopens, day and hour."""
     language = office.language
-    said, _, unknown = _REOPENS[language[:2]]
+    _, which, unknown = _REOPENS[language[:2]]
     when = spoken_when(reopens_at, now, language)
     closed = closed_word(practice.name, language)
     values = {"practice": practice.name.spoken, "Practice": capitalized(practice.name.spoken),
               "of_practice": of_name(practice.name, language), "closed": closed,
               "reopening": spoken_reopening(reopens_at, now, language),
-              "reopens": _REOPENS[language[:2]][1].format(when=when) if when else unknown.format(closed=closed)}
+              "reopens": which.format(when=when) if when else unknown.format(closed=closed)}
     return " ".join(office_template(settings, office, "whisper").format(**values).split())
 
 

@@ -37,14 +37,21 @@ def page_lang_matches(text: str, locale: str) -> bool:
     return english == locale.startswith("en")
 
 
+def _signed_in_page(app, locale: str, path: str, *who: str) -> tuple[int, str]:
+    """Sign in (as `who`, else the administrator) in a browser speaking `locale`, open `path`:
+    its status and its words."""
+    with serving(app) as base, browser_page(locale=locale) as page:
+        sign_in_page(page, base, *who)
+        answer = page.goto(base + path)
+        return answer.status, visible_text(page)
+
+
 def test_a_practices_own_error_page_is_in_its_language_whatever_the_browser_says(app):
     _user(app, "accueil@clinique-plateau.example.ca", PLATEAU)
-    with serving(app) as base, browser_page(locale="en-US") as page:
-        sign_in_page(page, base, "accueil@clinique-plateau.example.ca", PASSWORD)
-        answer = page.goto(f"{base}/practice/{PLATEAU}/contacts?day=lundi")
-        text = visible_text(page)
+    status, text = _signed_in_page(app, "en-US", f"/practice/{PLATEAU}/contacts?day=lundi",
+                                   "accueil@clinique-plateau.example.ca", PASSWORD)
 
-    assert answer.status == 400
+    assert status == 400
     assert "« lundi » n'est pas un jour : écrivez-le 2026-12-28" in text
     assert "Revenez en arrière, vérifiez ce que vous avez saisi et réessayez." in text
     assert "Se déconnecter" in text
@@ -54,19 +61,13 @@ def test_a_practices_own_error_page_is_in_its_language_whatever_the_browser_says
     ("fr-FR", "« hier » n'est pas une date et une heure : écrivez-la ?at=2026-12-28T10:00"),
     ("en-GB", "“hier” is not a date and time: write it as ?at=2026-12-28T10:00")])
 def test_a_bad_instant_on_the_hosts_page_says_how_to_write_it(app_with_admin, locale, expected):
-    with serving(app_with_admin) as base, browser_page(locale=locale) as page:
-        sign_in_page(page, base)
-        answer = page.goto(base + "/?at=hier")
-        text = visible_text(page)
+    status, text = _signed_in_page(app_with_admin, locale, "/?at=hier")
 
-    assert answer.status == 400 and expected in text
+    assert status == 400 and expected in text
 
 
 def test_a_page_of_another_practice_is_not_found_in_the_users_language(app):
     _user(app, "accueil@cabinet-dupont.example.fr", DUPONT)
-    with serving(app) as base, browser_page(locale="fr-FR") as page:
-        sign_in_page(page, base, "accueil@cabinet-dupont.example.fr", PASSWORD)
-        answer = page.goto(f"{base}/practice/{PLATEAU}")
-        text = visible_text(page)
+    status, text = _signed_in_page(app, "fr-FR", f"/practice/{PLATEAU}", "accueil@cabinet-dupont.example.fr", PASSWORD)
 
-    assert answer.status == 404 and "Page introuvable" in text and "Plateau" not in text
+    assert status == 404 and "Page introuvable" in text and "Plateau" not in text

@@ -69,7 +69,10 @@ SERVICE_KEYS = {"refresh_minutes": False, "horizon_days": False, "public_url": F
 COVERAGE_KEYS = {"closures": True, "outside_hours": False}
 CALENDAR_KEYS = {"source": True, "only": False}
 ONLY_KEYS = {"categories": False, "title_contains": False}
-NAME_KEYS = {"written": True, "spoken": True}
+NAME_KEYS = {"written": True, "spoken": True, "gender": False, "plural": False}
+# How a name's gender may be written, in English or in French.
+GENDERS = {"feminine": "feminine", "féminin": "feminine", "féminine": "feminine",
+           "masculine": "masculine", "masculin": "masculine"}
 
 
 class _Checker:
@@ -339,7 +342,15 @@ def _read_name(checker: _Checker, entry: LineDict, key: str) -> Name | None:
         return None
     written = checker.text(mapping, "written", f"{key}.name.written")
     spoken = checker.text(mapping, "spoken", f"{key}.name.spoken")
-    return Name(written, spoken) if written and spoken else None
+    gender = checker.text(mapping, "gender", f"{key}.name.gender")
+    if gender is not None and gender.lower() not in GENDERS:
+        checker.error(checker.line_of(mapping, "gender"), f"{key}.name.gender", f'unknown gender "{gender}"',
+                      'write feminine (« la clinique … est fermée ») or masculine (« le cabinet … est fermé »)')
+        return None
+    plural = _read_bool(checker, mapping, "plural", f"{key}.name.plural")
+    if not (written and spoken):
+        return None
+    return Name(written, spoken, GENDERS[gender.lower()] if gender else None, plural)
 
 
 def _read_phone(checker: _Checker, raw: Any, line: int | None, key: str) -> str | None:

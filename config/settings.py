@@ -59,6 +59,10 @@ class Name:
 
     written: str
     spoken: str
+    # French agreement (« fermée », « Ouverts »), when the spoken name's article does not show it
+    # (« Santé Plus », « l'Orée »): "feminine" or "masculine"; None to follow the article.
+    gender: str | None = None
+    plural: bool = False
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,20 @@ from config.settings import (
 )
 
 
+def _name(name: Name) -> list[Any]:
+    return [name.written, name.spoken, name.gender, name.plural]
+
+
+def _read_name(value: list[Any]) -> Name:
+    """A stored name; one stored before gender and plural existed has only its two texts."""
+    written, spoken, *agreement = value
+    gender, plural = (*agreement, None, False)[:2]
+    return Name(written, spoken, gender, bool(plural))
+
+
 def practice_to_json(practice: Practice) -> dict[str, Any]:
     return {
-        "id": practice.id, "name": [practice.name.written, practice.name.spoken], "numbers": list(practice.numbers),
+        "id": practice.id, "name": _name(practice.name), "numbers": list(practice.numbers),
         "front_desk": list(practice.front_desk), "timezone": practice.timezone.key, "language": practice.language,
         "calendars": [{"location": c.location, "categories": list(c.selection.categories),
                        "title_contains": list(c.selection.title_contains), "line": c.line, "label": c.label}
@@ -46,7 +57,7 @@ def practice_from_json(value: dict[str, Any]) -> Practice:
     hours = value["opening_hours"]
     urgent = value["urgent_contact"]
     return Practice(
-        id=value["id"], name=Name(*value["name"]), numbers=tuple(value["numbers"]),
+        id=value["id"], name=_read_name(value["name"]), numbers=tuple(value["numbers"]),
         front_desk=tuple(value["front_desk"]), timezone=ZoneInfo(value["timezone"]), language=value["language"],
         calendars=tuple(CalendarSource(c["location"], ClosureFilter(tuple(c["categories"]), tuple(c["title_contains"])),
                                        line=c.get("line"), given_label=c.get("label"))
@@ -63,13 +74,13 @@ def practice_from_json(value: dict[str, Any]) -> Practice:
 
 
 def office_to_json(office: CoveringOffice) -> dict[str, Any]:
-    return {"id": office.id, "kind": office.kind, "name": [office.name.written, office.name.spoken],
+    return {"id": office.id, "kind": office.kind, "name": _name(office.name),
             "phone": office.phone, "language": office.language, "sms": office.sms, "email": office.email,
             "ask_to_accept": office.ask_to_accept, "ring_seconds": office.ring_seconds}
 
 
 def office_from_json(value: dict[str, Any]) -> CoveringOffice:
-    return CoveringOffice(id=value["id"], kind=value["kind"], name=Name(*value["name"]), phone=value["phone"],
+    return CoveringOffice(id=value["id"], kind=value["kind"], name=_read_name(value["name"]), phone=value["phone"],
                           language=value["language"], sms=value["sms"], email=value["email"],
                           ask_to_accept=bool(value["ask_to_accept"]), ring_seconds=int(value["ring_seconds"]))
 

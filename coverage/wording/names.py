@@ -41,19 +41,27 @@ def _noun_after(lower: str, article: str) -> str:
     return rest.split(" ", 1)[0].strip(",.")
 
 
+def agreement(name: Name) -> tuple[bool, bool]:
+    """Whether the name is feminine, and plural: the configuration's `gender` and `plural` when
+    given, else the spoken name's article, and after « l' » or « les » the noun that follows."""
+    lower = name.spoken.lower().replace("’", "'")
+    plural = name.plural or lower.startswith("les ")
+    if name.gender is not None:
+        return name.gender == "feminine", plural
+    if lower.startswith("la "):
+        return True, plural
+    for article in ("les ", "l'"):
+        if lower.startswith(article):
+            return _noun_after(lower, article) in _FEMININE, plural
+    return False, plural
+
+
 def closed_word(name: Name, language: str) -> str:
-    """ "fermé", "fermée", "fermés" or "fermées", agreeing with the spoken name: its article, and
-    after « l' » or « les » the gender of the noun that follows."""
+    """ "fermé", "fermée", "fermés" or "fermées", agreeing with the name (`agreement`)."""
     if not language.startswith("fr"):
         return "closed"
-    lower = name.spoken.lower().replace("’", "'")
-    if lower.startswith("la "):
-        return "fermée"
-    if lower.startswith("les "):
-        return "fermées" if _noun_after(lower, "les ") in _FEMININE else "fermés"
-    if lower.startswith("l'"):
-        return "fermée" if _noun_after(lower, "l'") in _FEMININE else "fermé"
-    return "fermé"
+    feminine, plural = agreement(name)
+    return "fermé" + ("e" if feminine else "") + ("s" if plural else "")
 
 
 _ARTICLES = ("le ", "la ", "l'", "les ")

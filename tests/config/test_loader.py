@@ -882,3 +882,25 @@ def test_a_vet_gives_the_emergency_line_its_callers_are_sent_to(tmp_path):
 
     assert (vet.profession, vet.emergency_line.name, vet.emergency_line.phone) == (
         "vet", "la clinique de garde", "+33145000001")
+
+
+def test_a_name_whose_article_does_not_show_its_gender_may_give_it(tmp_path):
+    path = write_config(tmp_path, ("    name: Cabinet dentaire Dupont\n",
+                                   "    name:\n      written: Santé Plus\n      spoken: Santé Plus\n"
+                                   "      gender: féminin\n"))
+
+    name = load_settings(path).practices[0].name
+
+    assert (name.gender, name.plural) == ("feminine", False)
+
+
+def test_an_unknown_gender_is_reported_with_the_two_it_may_be(tmp_path):
+    path = write_config(tmp_path, ("    name: Cabinet dentaire Dupont\n",
+                                   "    name:\n      written: Santé Plus\n      spoken: Santé Plus\n"
+                                   "      gender: neutre\n"))
+
+    problem = the_problem(path)
+
+    assert (problem.line, problem.key) == (6, "practices[cabinet-dupont].name.gender")
+    assert 'unknown gender "neutre"' in problem.message
+    assert "feminine" in problem.fix and "masculine" in problem.fix

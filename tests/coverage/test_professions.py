@@ -188,3 +188,25 @@ def test_a_written_name_keeps_the_article_of_the_spoken_one(written, spoken, wit
     from coverage.wording.names import with_article as named
 
     assert named(Name(written, spoken), "fr-FR") == with_article
+
+
+@pytest.mark.parametrize(("gender", "plural", "closed", "status"), [
+    ("feminine", False, "fermée", "Fermée"), ("masculine", False, "fermé", "Fermé"),
+    ("feminine", True, "fermées", "Fermées"), (None, False, "fermé", "Fermé")])
+def test_a_name_without_an_article_agrees_with_its_given_gender(gender, plural, closed, status):
+    from coverage.wording.names import status_word
+
+    name = Name("Santé Plus", "Santé Plus", gender, plural)
+    p = _practice("doctor", "fr-FR", name)
+    said = _everything_said(p)
+
+    assert said["closed"].startswith(f"Bonjour. Santé Plus est {closed} pour les fêtes de fin d'année.")
+    assert said["auto_reply"].startswith(f"Santé Plus est {closed}.")
+    assert status_word(name, False, "fr-FR") == status
+
+
+def test_a_given_gender_outweighs_the_article():
+    from coverage.wording.names import closed_word
+
+    assert closed_word(Name("L'Orée", "l'Orée", "feminine"), "fr-FR") == "fermée"
+    assert closed_word(Name("L'Orée", "l'Orée"), "fr-FR") == "fermé"

@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DATA ?= instance
 
-.PHONY: run test bench check lint covered screenshots lock clean
+.PHONY: run test bench check lint catalogs covered screenshots lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -59,6 +59,11 @@ bench: $(DEV)
 
 check: $(RUNTIME)
 	$(BIN)/flask --app app config check
+
+# The template of the message catalogs (coverage/wording/locales/messages.pot), written again from the
+# English of the code, and what each catalog translates; a new language starts from it.
+catalogs: $(RUNTIME)
+	$(BIN)/python -m coverage.wording.catalogs
 
 lint: $(DEV)
 	$(BIN)/mypy

@@ -1,29 +1,19 @@
 """The fixed words of pages, emails, notices and the command line.
 
-English is written here, and is the msgid of each entry; every other language is a gettext
-catalog, `locales/<locale>.po` beside this module, read with Babel: fr_FR, and fr_CA, which holds
-only what Québec says otherwise (courriel, texto, fin de semaine…) and falls back to fr_FR. Adding
-a language is adding its catalog (`pybabel init -i locales/messages.pot -l de_CH -d …`, or a copy
-of fr_FR.po translated). Each entry's context is its key, so that the same English words may be
-translated differently in two places. A practice that is not a health practice has clients, not
+English is written here, and is the msgid of each entry, its key the context; every other language
+is a gettext catalog (coverage.wording.catalogs). A practice that is not a health practice has clients, not
 patients: an entry that speaks of patients has a variant with the context `<key>.clients`.
 French typography is in the catalogs: a no-break space before « : ; ! ? » and inside « », never in
 what is sent by SMS (the no-break space is not in GSM-7).
 """
 from __future__ import annotations
 
-import io
 import re
 from functools import cache
 from gettext import NullTranslations
-from pathlib import Path
 from typing import Any
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
-
-LOCALES = Path(__file__).with_name("locales")
+from coverage.wording.catalogs import English, translations
 
 _WORDS: dict[str, str] = {
     'open': 'Open',
@@ -236,31 +226,17 @@ _PLURALS: dict[str, tuple[str, str]] = {
 }
 
 
+
+
 def _clients(text: str) -> str:
     return re.sub(r"(?<!\{)\b([Pp])atient(e?s?)\b", lambda m: ("C" if m.group(1) == "P" else "c") + "lient" + m.group(2), text)
 
 
-@cache
-def translations(language: str) -> NullTranslations:
-    """The catalog of a language ("fr-CA"), falling back to its family's ("fr" is fr_FR), then
-    to English; English has none."""
-    family = {"fr": "fr_FR"}.get(language[:2])
-    found: NullTranslations | None = None
-    for locale in dict.fromkeys((language.replace("-", "_"), family)):
-        path = LOCALES / f"{locale}.po" if locale else None
-        if path is None or not path.is_file():
-            continue
-        with path.open("rb") as source:
-            catalog = read_po(source, locale=locale)
-        compiled = io.BytesIO()
-        write_mo(compiled, catalog)
-        compiled.seek(0)
-        loaded = Translations(compiled)
-        if found is None:
-            found = loaded
-        else:
-            found.add_fallback(loaded)
-    return found or NullTranslations()
+# Every entry for the catalogs, with the clients' variant of each that speaks of patients.
+ENGLISH: English = {**_WORDS, **_PLURALS,
+                    **{f"{key}.clients": _clients(english) for key, english in _WORDS.items() if "atient" in english},
+                    **{f"{key}.clients": (_clients(one), _clients(many)) for key, (one, many) in _PLURALS.items()
+                       if "atient" in one}}
 
 
 class Plural:

@@ -13,6 +13,7 @@ import re
 
 from calendars.description import spoken_reason_in
 from calendars.model import Closure, fold
+from coverage.wording.catalogs import English, say
 
 # The kinds of closure a title names, by words of it (accents and case folded), first match first:
 # a « Fermeture de Noël » is the holidays, not an annual closure.
@@ -34,19 +35,15 @@ _KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _PATTERNS = tuple((kind, re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b"))
                   for kind, words in _KINDS)
 
-_SAID: dict[str, dict[str, str]] = {
-    "fr-FR": {"lunch": " pendant la pause de midi", "public_holiday": " en ce jour férié",
-              "holidays": " pour les fêtes de fin d'année", "training": " : nous sommes en formation",
-              "vacation": " : nous sommes en congés"},
-    "fr-CA": {"lunch": " pendant l'heure du dîner", "public_holiday": " en ce jour férié",
-              "holidays": " pour le temps des Fêtes", "training": " : nous sommes en formation",
-              "vacation": " : nous sommes en vacances"},
-    "en-US": {"lunch": " for lunch", "public_holiday": " for the holiday", "holidays": " for the holidays",
-              "training": " for staff training", "vacation": " while we are on vacation"},
-    "en-GB": {"lunch": " for lunch", "public_holiday": " for the bank holiday", "holidays": " over Christmas and New Year",
-              "training": " for staff training", "vacation": " while we are on holiday"},
+# How each kind is said after « fermé » or "is closed", in English; every other language in the
+# catalogs (coverage.wording.catalogs), British and Canadian English's own words too.
+ENGLISH: English = {
+    "say.reason.lunch": "for lunch",
+    "say.reason.public_holiday": "for the holiday",
+    "say.reason.holidays": "for the holidays",
+    "say.reason.training": "for staff training",
+    "say.reason.vacation": "while we are on vacation",
 }
-_SAID["en-CA"] = {**_SAID["en-US"], "public_holiday": " for the statutory holiday"}
 
 
 def kind_of(title: str) -> str | None:
@@ -63,5 +60,7 @@ def spoken_reason(closure: Closure | None, language: str) -> str:
     if written:
         return f" {written.rstrip('.')}"
     kind = kind_of(closure.summary)
-    return _SAID.get(language, _SAID["en-US"] if language.startswith("en") else _SAID["fr-FR"]).get(kind, "") \
-        if kind else ""
+    if kind is None:
+        return ""
+    key = f"say.reason.{kind}"
+    return f" {say(language, key, str(ENGLISH[key]))}"

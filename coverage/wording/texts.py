@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from config.settings import CoveringOffice, Practice
+from coverage.wording.catalogs import English, say, say_counted
 from coverage.wording.dates import written_reopening, written_when
 from coverage.wording.names import capitalized, closed_word, to_written, with_article
 from coverage.wording.numbers import format_phone, same_country
@@ -20,41 +21,36 @@ from coverage.wording.segments import encoding, non_gsm_characters, segments
 MAX_SEGMENTS = 2
 MAX_BODY = 1600  # Twilio's limit for one message
 
-_FRENCH = {
-    "auto_reply": "{Practice} est {closed}. {reopens} Votre message a été transmis {to_office}, "
-                  "joignable au {office_phone}.",
-    "text_back": "{Practice} n'a pas pu prendre votre appel. Nous vous rappellerons dès que possible.",
-    "forward": "[{practice}] SMS de {sender} : {body}",
-    "media": "{photos}, à voir ici : {links}",
+# The texts in English; every other language in the catalogs (coverage.wording.catalogs), whose
+# `_sms` entries stay in GSM-7. The first four may be overridden per practice (`texts:`).
+ENGLISH: English = {
+    "auto_reply_sms": "{Practice} is {closed}. {reopens} Your message was passed on {to_office}, "
+                      "who you can reach at {office_phone}.",
+    "text_back_sms": "{Practice} could not take your call. We will call you back as soon as we can.",
+    "forward_sms": "[{practice}] Text from {sender}: {body}",
+    "media_sms": "{photos}, see: {links}",
+    "reopens_sms": "We reopen {when}.",
+    "photos_sms": ("{count} picture attached", "{count} pictures attached"),
 }
-_ENGLISH = {
-    "auto_reply": "{Practice} is closed. {reopens} Your message was passed on {to_office}, "
-                  "who you can reach at {office_phone}.",
-    "text_back": "{Practice} could not take your call. We will call you back as soon as we can.",
-    "forward": "[{practice}] Text from {sender}: {body}",
-    "media": "{photos}, see: {links}",
-}
-DEFAULT_TEXTS: dict[str, dict[str, str]] = {
-    "fr-FR": _FRENCH,
-    "fr-CA": {**_FRENCH, "forward": "[{practice}] Texto de {sender} : {body}"},
-    "en-US": _ENGLISH,
-    "en-CA": _ENGLISH,
-    "en-GB": _ENGLISH,
-}
-_PHOTOS = {"fr": ("{count} photo jointe", "{count} photos jointes"),
-           "en": ("{count} picture attached", "{count} pictures attached")}
+
+
+def default_text(language: str, name: str) -> str:
+    """The default wording of the text `name` in the language, from its catalog."""
+    english = ENGLISH[f"{name}_sms"]
+    assert isinstance(english, str)
+    return say(language, f"{name}_sms", english)
 
 
 def photos(count: int, language: str) -> str:
     """ "1 photo jointe", "3 photos jointes": French counts 0 and 1 in the singular."""
-    one, many = _PHOTOS[language[:2]]
-    singular = count <= 1 if language.startswith("fr") else count == 1
-    return (one if singular else many).format(count=count)
+    forms = ENGLISH["photos_sms"]
+    assert isinstance(forms, tuple)
+    return say_counted(language, "photos_sms", forms, count).format(count=count)
 
 
 def text(practice: Practice, name: str, **values: str) -> str:
     """A text filled in, in the practice's language, with its own wording when it has one."""
-    wording = practice.texts.get(name) or DEFAULT_TEXTS[practice.language][name]
+    wording = practice.texts.get(name) or default_text(practice.language, name)
     named = with_article(practice.name, practice.language)
     return wording.format(practice=practice.name.written, Practice=capitalized(named), **values)
 
@@ -70,7 +66,7 @@ def auto_reply(practice: Practice, office: CoveringOffice, reopens_at: datetime 
     local = same_country(office.phone, practice.numbers[0])
     language = practice.language
     when = written_when(reopens_at, now, language)
-    reopens = ((f"Réouverture {when}." if language.startswith("fr") else f"We reopen {when}.") if when else "")
+    reopens = default_text(language, "reopens").format(when=when) if when else ""
     body = text(practice, "auto_reply", closed=closed_word(practice.name, language),
                 to_office=to_written(office.name, language), reopens=reopens,
                 reopening=written_reopening(reopens_at, now, language),

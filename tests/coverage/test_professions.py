@@ -126,7 +126,7 @@ def test_what_a_french_dentist_a_quebec_vet_and_a_notary_say():
         "rappeler, puis effacé après 90 jours. Laissez votre nom, votre numéro et votre message après le bip.")
     assert vet["closed"] == (
         "Bonjour. La clinique vétérinaire du Plateau est fermée pour le temps des Fêtes. Nous rouvrirons le samedi "
-        "9 janvier à 9 heures. Le cabinet Martin prend nos appels : nous vous mettons en relation.")
+        "9 janvier à 9 heures. Le cabinet Martin prend nos appels : nous transférons votre appel.")
     assert "appelez le Centre vétérinaire DMV au (514) 633-9999" in vet["voicemail"]
     assert notary["closed"].startswith("Bonjour. L'étude notariale Lefèvre est fermée pour les fêtes de fin d'année.")
     assert "urgence" not in notary["voicemail"].lower() and "soins" not in notary["closed"]
@@ -150,6 +150,23 @@ def test_common_closures_are_said_naturally_and_an_unknown_title_gives_no_reason
     closure = Closure(datetime(2026, 12, 24, tzinfo=PARIS), datetime(2026, 12, 25, tzinfo=PARIS), title)
 
     assert [spoken_reason(closure, language) for language in ("fr-FR", "fr-CA", "en-US")] == [fr_fr, fr_ca, en]
+
+
+def test_british_and_canadian_english_say_a_closure_in_their_own_words():
+    closure = Closure(datetime(2026, 12, 24, tzinfo=PARIS), datetime(2026, 12, 25, tzinfo=PARIS), "Bank holiday")
+    holidays = replace(closure, summary="Christmas closure")
+
+    assert [spoken_reason(closure, language) for language in ("en-US", "en-GB", "en-CA")] == [
+        " for the holiday", " for the bank holiday", " for the statutory holiday"]
+    assert spoken_reason(holidays, "en-GB") == " over Christmas and New Year"
+
+
+def test_a_quebec_office_is_asked_in_quebec_french_to_take_the_call():
+    from coverage.wording.greetings import default_greeting
+
+    assert default_greeting("fr-CA", "accept_prompt") == "Faites le 1 pour prendre l'appel."
+    assert default_greeting("fr-FR", "accept_prompt") == "Appuyez sur 1 pour prendre l'appel."
+    assert default_greeting("en-GB", "accept_prompt") == "Press 1 to take the call."
 
 
 def test_a_practice_gives_the_spoken_reason_on_a_line_of_the_events_description():

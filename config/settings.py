@@ -27,7 +27,7 @@ PROFESSIONS = ("dentist", "doctor", "vet", "physiotherapist", "notary", "account
 HEALTH_PROFESSIONS = frozenset({"dentist", "doctor", "physiotherapist"})
 
 # What callers and covering offices hear, by name, with the placeholders each may use. The
-# default wording per language is in routing/greetings.py; the configuration may override any.
+# default wording is in coverage/wording/greetings.py and its catalogs; the configuration may override any.
 GREETINGS: dict[str, frozenset[str]] = {
     "closed": frozenset({"practice", "Practice", "closed", "reason", "reopening", "reopens", "when", "office",
                          "Office", "covering", "emergency"}),

@@ -24,7 +24,7 @@ from coverage.snapshots import Snapshots
 from coverage.store import Store, StoreUnavailable
 from coverage.store.spool import ContactLog
 from coverage.wording.numbers import format_phone
-from coverage.wording.render import HELPERS
+from coverage.wording.render import HELPERS, typeset_output
 
 if TYPE_CHECKING:  # the refresher and what it reads with are loaded only where calendars are read
     from config.reload import ConfigWatcher
@@ -69,6 +69,7 @@ def init_app(app: Flask) -> None:
                                      or app.config.get("RELEVE_BASE_URL") or "http://127.0.0.1:5000")
     app.jinja_env.globals.update(HELPERS)  # the notices' helpers: a sheet reads the same on its page
     app.jinja_env.filters["format_phone"] = format_phone
+    app.jinja_env.finalize = typeset_output  # French typography on every page (before any is compiled)
     started = threading.Event()
     starting = threading.Lock()
     app.extensions["releve.at_first_request"] = []

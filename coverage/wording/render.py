@@ -5,11 +5,13 @@ the same helpers, so a sheet reads the same in an email and on its page.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_eval_context, select_autoescape
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from coverage.wording.dates import format_moment, format_opening_hours
@@ -27,6 +29,30 @@ def phone_link(number: str) -> Markup:
     return Markup('<a class="tel" href="tel:{}">{}</a>').format(number, format_phone(number).replace(" ", "\u00a0"))
 
 
+NBSP = "\u00a0"
+_BEFORE_MARK = re.compile(r" ([:;!?»])")
+_CLOCK = re.compile(r"\b(\d{1,2}) h(?: (\d{2}))?\b")
+
+
+def typeset(text: str) -> str:
+    """French typography for a page or an email: a no-break space before « : ; ! ? », inside
+    « », and in « 8 h 30 », so that nothing wraps mid-token. English has none of these, so it
+    is left as it is; what goes by SMS is never set (the no-break space is not in GSM-7)."""
+    if " " not in text:
+        return text
+    text = _BEFORE_MARK.sub(NBSP + r"\1", text.replace("« ", "«" + NBSP))
+    return _CLOCK.sub(lambda m: f"{m[1]}{NBSP}h" + (f"{NBSP}{m[2]}" if m[2] else ""), text)
+
+
+@pass_eval_context
+def typeset_output(context: EvalContext, value: Any) -> Any:
+    """Jinja's `finalize`: every text an HTML template shows is typeset; what is already markup
+    (a `tel:` link) and text templates (emails' plain part, texts) are left alone."""
+    if context.autoescape and isinstance(value, str) and not isinstance(value, Markup):
+        return typeset(value)
+    return value
+
+
 HELPERS: dict[str, Any] = {"format_phone": format_phone, "format_moment": format_moment,
                            "format_opening_hours": format_opening_hours, "phone_link": phone_link,
                            "status_word": status_word}
@@ -35,7 +61,7 @@ HELPERS: dict[str, Any] = {"format_phone": format_phone, "format_moment": format
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                              keep_trailing_newline=True)
+                              keep_trailing_newline=True, finalize=typeset_output)
     environment.globals.update(HELPERS)
     environment.filters["format_phone"] = format_phone
     return environment

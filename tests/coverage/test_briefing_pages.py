@@ -100,6 +100,8 @@ def test_the_briefing_link_of_the_email_opens_the_print_ready_sheet(app, clock, 
     assert "Appel transféré du cabinet dentaire Dupont, qui rouvre le samedi 9 janvier à 9 heures." in text
     assert "Les SMS des patients, transférés à +33 6 12 34 56 78." in text
     assert "Pour cette fermeture : Congés de fin d'année." in text
+    # French typography: « 8 h 30 » and « soins : » never wrap mid-token, in the greeting quoted too.
+    assert "8&nbsp;h&nbsp;30 – 19&nbsp;h" in dom and "continuité des soins&nbsp;: nous" in dom
     # Printed on A4, without the links and buttons that mean nothing on paper.
     assert re.search(r"@page\s*\{\s*size:\s*A4", dom)
     assert re.search(r"@media print\s*\{[^@]*\.actions\s*\{\s*display:\s*none", dom)

@@ -101,3 +101,14 @@ def _check_typography(key: str, text: str) -> None:
         assert NBSP not in text and encoding(text.replace("{", "").replace("}", "")) == "GSM-7", key
     else:
         assert not re.search(r" [:;!?»](\s|$)", text) and "« " not in text, (key, text)
+
+
+@pytest.mark.parametrize(("written", "set_"), [
+    ("Réouverture lundi à 8 h 30 : appelez le 15 !", "Réouverture lundi à 8\u00a0h\u00a030\u00a0: appelez le 15\u00a0!"),
+    ("« Fermé » de 12 h à 14 h", "«\u00a0Fermé\u00a0» de 12\u00a0h à 14\u00a0h"),
+    ("9 heures, 2 hommes", "9 heures, 2 hommes"),
+    ("Reopens Monday at 8:30\u202fAM: call 911.", "Reopens Monday at 8:30\u202fAM: call 911.")])
+def test_a_page_sets_french_type_and_leaves_english_as_it_is(written, set_):
+    from coverage.wording.render import typeset
+
+    assert typeset(written) == set_ and typeset(set_) == set_

@@ -528,7 +528,7 @@ def test_the_home_page_shows_the_outbox(app, clock):
     outbox = outbox[:outbox.index("</section>")]
     assert "boîte locale" in outbox
     assert PATIENT in outbox
-    assert "Le cabinet rouvre lundi à 8 h 30." in outbox
+    assert "Le cabinet rouvre lundi à 8\u00a0h\u00a030." in outbox  # set on the page, not in the text
 
 
 def test_the_home_page_says_when_nothing_was_sent(app):

@@ -4,6 +4,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+from calendars.messages import said_from_json, said_to_json
 
 
 def fold(text: str) -> str:
@@ -75,6 +78,18 @@ class CalendarProblem:
         where = f"{self.source}:{self.line}" if self.line else self.source
         what = f' event "{self.summary}"' if self.summary else ""
         return f"{where}:{what} {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source, "message": said_to_json(self.message), "uid": self.uid,
+                "summary": self.summary, "line": self.line}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any] | str) -> CalendarProblem:
+        """A stored problem; an older copy stored its sentence only."""
+        if isinstance(value, str):
+            return cls("", value)
+        return cls(value["source"], said_from_json(value["message"]), value.get("uid"), value.get("summary"),
+                   value.get("line"))
 
 
 @dataclass(frozen=True)

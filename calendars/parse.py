@@ -28,6 +28,7 @@ from icalendar.parser import unescape_backslash
 
 from calendars.description import notes_in, offices_named_in
 from calendars.errors import NotACalendar, OverLimits
+from calendars.messages import Said
 from calendars.model import CalendarProblem, CalendarReading, Closure, ClosureFilter
 from calendars.sources import check_is_calendar
 from calendars.zones import rewrite_display_names
@@ -38,9 +39,8 @@ _SERIES_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError, O
 _BEGIN_EVENT = re.compile(rb"^BEGIN:VEVENT\s*$", re.IGNORECASE | re.MULTILINE)
 _BEGIN_TIMEZONE = re.compile(rb"^BEGIN:VTIMEZONE\s*$", re.IGNORECASE | re.MULTILINE)
 _TIMEZONE_ID = re.compile(rb"^TZID:([^\r\n]*)", re.IGNORECASE | re.MULTILINE)
-_EVERY = {"SECONDLY": (1, "every second"), "MINUTELY": (60, "every minute"), "HOURLY": (3600, "every hour"),
-          "DAILY": (86400, "every day"), "WEEKLY": (604800, "every week"), "MONTHLY": (2629746, "every month"),
-          "YEARLY": (31556952, "every year")}
+_EVERY = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 604800, "MONTHLY": 2629746,
+          "YEARLY": 31556952}  # seconds between two repetitions, about
 _FINER = {"BYSECOND": 1, "BYMINUTE": 60, "BYHOUR": 3600}
 
 
@@ -100,15 +100,16 @@ def read_calendar(
         try:
             found = _expand_series(uid, members, timezones, tz, start, end, source, selection, limits)
         except _SERIES_ERRORS as exc:
-            problems.append(CalendarProblem(source, f"skipped: {_explain(exc)}", uid, summary, first_line[uid]))
+            problems.append(CalendarProblem(source, Said("skipped", reason=_explain(exc)), uid, summary,
+                                            first_line[uid]))
             continue
         except _Skipped as exc:
-            problems.append(CalendarProblem(source, f"skipped: {exc}", uid, summary, first_line[uid]))
+            problems.append(CalendarProblem(source, Said("skipped", reason=_explain(exc)), uid, summary,
+                                            first_line[uid]))
             continue
         closures.extend(found)
         if len(closures) > limits.per_calendar:
-            raise OverLimits(source, f"it gives more than {limits.per_calendar} closures in the window",
-                             "give Relève a calendar of closures only, or pick them with `only:`")
+            raise OverLimits(source, Said("too_many_closures", limit=limits.per_calendar), Said("too_many_closures.fix"))
     closures.sort(key=lambda c: c.sort_key)
     return CalendarReading(tuple(closures), tuple(problems))
 
@@ -120,12 +121,10 @@ class _Skipped(Exception):
 def _check_size(source: str, data: bytes, limits: Limits) -> None:
     events = len(_BEGIN_EVENT.findall(data))
     if events > limits.events:
-        raise OverLimits(source, f"it holds {events} events; Relève reads calendars of at most {limits.events}",
-                         "give Relève a calendar of closures only (or pick them out of a shared one with `only:`)")
+        raise OverLimits(source, Said("too_many_events", count=events, limit=limits.events), Said("too_many_events.fix"))
     zones = len(_BEGIN_TIMEZONE.findall(data))
     if zones > limits.timezones:
-        raise OverLimits(source, f"it holds {zones} time zone definitions; Relève reads at most {limits.timezones}",
-                         "export the calendar again from its application")
+        raise OverLimits(source, Said("too_many_zones", count=zones, limit=limits.timezones), Said("too_many_zones.fix"))
 
 
 def _parse(source: str, data: bytes) -> list[icalendar.Calendar]:
@@ -133,7 +132,7 @@ def _parse(source: str, data: bytes) -> list[icalendar.Calendar]:
     try:
         parsed = icalendar.Calendar.from_ical(data, multiple=True)
     except (ValueError, IndexError) as exc:
-        raise NotACalendar(source, f"not a valid iCalendar file: {exc}") from None
+        raise NotACalendar(source, Said("invalid", detail=str(exc))) from None
     calendars = []
     for calendar in parsed:
         originals = calendar.walk("VEVENT")
@@ -141,13 +140,13 @@ def _parse(source: str, data: bytes) -> list[icalendar.Calendar]:
             # Google writes times in UTC with the calendar's zone in X-WR-TIMEZONE; honour it.
             converted = x_wr_timezone.to_standard(calendar)
         except _SERIES_ERRORS as exc:
-            raise NotACalendar(source, f"its X-WR-TIMEZONE cannot be applied: {exc}") from None
+            raise NotACalendar(source, Said("x_wr_timezone", detail=str(exc))) from None
         for original, copy in zip(originals, converted.walk("VEVENT"), strict=True):
             # x-wr-timezone copies the events it changes, and a copy forgets what icalendar could not read.
             copy.errors = original.errors
         calendars.append(converted)
     if not calendars:
-        raise NotACalendar(source, "the calendar is empty (no BEGIN:VCALENDAR)")
+        raise NotACalendar(source, Said("empty"), Said("empty.fix"))
     return calendars
 
 
@@ -159,9 +158,9 @@ def _expand_series(uid: str, events: list[icalendar.Event], timezones: list[ical
         _check_event(event, tz)
     master = next((e for e in events if "RECURRENCE-ID" not in e), events[0])
     if "DTSTART" not in master:
-        raise ValueError("it has no start (DTSTART)")
+        raise ValueError(Said("no_start"))
     if "DTEND" not in master and "DURATION" not in master and not _is_date(master.decoded("DTSTART")):
-        raise _Skipped("it has a start time but no end time or duration")
+        raise _Skipped(Said("no_end"))
     _check_repetitions(master, end, limits)
 
     holder = icalendar.Calendar()
@@ -186,7 +185,7 @@ def _expand_series(uid: str, events: list[icalendar.Event], timezones: list[ical
             # Some holiday feeds write DTEND equal to DTSTART, or none: one whole day.
             last = _local(first_value + timedelta(days=1), tz)
         if last.timestamp() <= first.timestamp():
-            raise ValueError("it lasts no time: it ends when it starts")
+            raise ValueError(Said("no_time"))
         if last.timestamp() <= start.timestamp() or first.timestamp() >= end.timestamp():
             continue
         # Interned: the occurrences of a series share one title and uid instead of a copy each.
@@ -199,18 +198,18 @@ def _check_event(event: icalendar.Event, tz: ZoneInfo) -> None:
     for error in getattr(event, "errors", ()):
         # icalendar parses leniently and notes what it could not read.
         if error[0] in ("DTSTART", "DTEND", "RRULE", "DURATION", "RDATE", "EXDATE", "RECURRENCE-ID"):
-            raise ValueError(f"its {error[0]} cannot be read ({error[1]})")
+            raise ValueError(Said("unreadable_property", name=error[0], detail=error[1]))
     _one_zone_for_both_ends(event)
     if "DURATION" in event:
         duration = event.decoded("DURATION")
         if isinstance(duration, timedelta) and duration < timedelta(0):
             written = event["DURATION"].to_ical()
             written = written.decode() if isinstance(written, bytes) else str(written)
-            raise ValueError(f"its duration is negative ({written}): it ends before it starts")
+            raise ValueError(Said("negative_duration", written=written))
     if "DTSTART" in event and "DTEND" in event and (
             _local(event.decoded("DTEND"), tz).timestamp() < _local(event.decoded("DTSTART"), tz).timestamp()):
         # recurring-ical-events would swap them and guess a closure; the practice should fix it.
-        raise ValueError("it ends before it starts")
+        raise ValueError(Said("ends_before"))
 
 
 def _one_zone_for_both_ends(event: icalendar.Event) -> None:
@@ -242,7 +241,7 @@ def _check_repetitions(master: icalendar.Event, end: datetime, limits: Limits) -
         frequency = str((each.get("FREQ") or ["?"])[0]).upper()
         if frequency not in _EVERY:
             continue
-        seconds, every = _EVERY[frequency]
+        seconds, every = _EVERY[frequency], Said(f"every.{frequency}")
         interval = max(int((each.get("INTERVAL") or [1])[0]), 1)
         first = master.decoded("DTSTART")
         first = datetime.combine(first, time(0), UTC) if _is_date(first) else first
@@ -263,10 +262,10 @@ def _check_repetitions(master: icalendar.Event, end: datetime, limits: Limits) -
         if count:
             repetitions = min(repetitions, float(count[0]))
         if repetitions > limits.repetitions:
-            since = f" since {first.year}" if first.timestamp() < end.timestamp() - 366 * 86400 else ""
-            raise _Skipped(f"this rule repeats {every}{since}, {_count(repetitions)} times up to the end of the "
-                           f"window: Relève reads at most {_count(limits.per_event)} occurrences of an event. Write "
-                           "the closure as a rule that repeats less often, or as separate events")
+            values = {"every": every, "count": _count(repetitions), "limit": _count(limits.per_event)}
+            if first.timestamp() < end.timestamp() - 366 * 86400:
+                raise _Skipped(Said("repeats_too_often_since", year=first.year, **values))
+            raise _Skipped(Said("repeats_too_often", **values))
 
 
 def _occurrences(query: Any, start: datetime, end: datetime,
@@ -284,7 +283,7 @@ def _occurrences(query: Any, start: datetime, end: datetime,
         for component in query.between(start, end):
             count += 1
             if count > cap:
-                raise _Skipped(f"it gives more than {_count(cap)} occurrences in the window")
+                raise _Skipped(Said("too_many_occurrences", limit=_count(cap)))
             dtend = component.decoded("DTEND") if "DTEND" in component else None
             yield component.decoded("DTSTART"), dtend, component
         return
@@ -292,8 +291,7 @@ def _occurrences(query: Any, start: datetime, end: datetime,
         for occurrence in series.between(start, end):
             count += 1
             if count > cap:
-                raise _Skipped(f"it gives more than {_count(cap)} occurrences in the window: Relève reads at most "
-                               f"{_count(cap)} occurrences of an event")
+                raise _Skipped(Said("too_many_occurrences_max", limit=_count(cap)))
             adapter = getattr(occurrence, "_adapter", None)
             component = getattr(adapter, "_component", None)
             if component is None:  # pragma: no cover - see above
@@ -359,6 +357,8 @@ def _event_lines(data: bytes) -> list[int]:
     return [data.count(b"\n", 0, match.start()) + 1 for match in _BEGIN_EVENT.finditer(data)]
 
 
-def _explain(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text[:200]
+def _explain(exc: Exception) -> Said:
+    """Why an event was skipped: Relève's own sentence, or what the library said."""
+    if exc.args and isinstance(exc.args[0], Said):
+        return exc.args[0]
+    return Said("detail", detail=(str(exc).strip() or type(exc).__name__)[:200])

@@ -25,6 +25,7 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from calendars.errors import CalendarError, OverLimits
+from calendars.messages import Said
 from calendars.model import CalendarReading, ClosureFilter
 from calendars.parse import Limits, read_calendar
 
@@ -56,8 +57,7 @@ def expand(job: Job) -> CalendarReading | CalendarError:
         return exc
     except MemoryError:
         budget = f" ({_memory_mb} MiB)" if _memory_mb else ""
-        return OverLimits(job.source, f"reading it needs more memory than Relève gives one calendar{budget}",
-                          "give Relève a calendar of closures only")
+        return OverLimits(job.source, Said("memory", budget=budget), Said("memory.fix"))
 
 
 def _write(stream: IO[bytes], value: Any) -> None:
@@ -110,7 +110,7 @@ class ExpansionPool:
                     assert worker.popen.stdin is not None
                     _write(worker.popen.stdin, jobs[worker.index])
                 except OSError:
-                    results[worker.index] = self._lost(jobs[worker.index], worker, "the process reading it stopped")
+                    results[worker.index] = self._lost(jobs[worker.index], worker, Said("process_stopped"))
                     continue
                 busy.append(worker)
             timeout = max(min(w.deadline for w in busy) - time.monotonic(), 0.0) if busy else 0.0
@@ -125,9 +125,7 @@ class ExpansionPool:
                         assert worker.popen.stdout is not None
                         result = results[worker.index] = _read(worker.popen.stdout)
                     except (EOFError, OSError, pickle.UnpicklingError):
-                        results[worker.index] = self._lost(
-                            job, worker, "the process reading it stopped, out of memory (Relève gives one calendar "
-                            f"{self.memory_mb} MiB)")
+                        results[worker.index] = self._lost(job, worker, Said("out_of_memory", limit=self.memory_mb))
                         continue
                     if isinstance(result, OverLimits) and "memory" in result.message:
                         self._lost(job, worker, result.message)  # not trusted with the next calendar
@@ -136,9 +134,8 @@ class ExpansionPool:
                     self._idle.append(worker)
                 elif time.monotonic() >= worker.deadline:
                     busy.remove(worker)
-                    results[worker.index] = self._lost(job, worker, f"reading it took more than {self.seconds:g} "
-                                                       "seconds, the most Relève gives one calendar")
-        return [r if r is not None else OverLimits("?", "not read") for r in results]
+                    results[worker.index] = self._lost(job, worker, Said("too_long", seconds=f"{self.seconds:g}"))
+        return [r if r is not None else OverLimits("?", Said("not_read")) for r in results]
 
     def _start(self) -> _Process:
         # `-m` from the project's folder: the child imports this package, whatever its environment.
@@ -154,8 +151,7 @@ class ExpansionPool:
         for stream in (worker.popen.stdin, worker.popen.stdout):
             if stream is not None:
                 stream.close()
-        return OverLimits(job.source, why, "give Relève a calendar of closures only, with rules that repeat "
-                          "no more often than they must")
+        return OverLimits(job.source, why, Said("process_budget.fix"))
 
     def close(self) -> None:
         _close_all(self._idle)

@@ -25,6 +25,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from calendars.errors import NotACalendar, SourceUnreachable
+from calendars.messages import Said
 
 MAX_BYTES = 8 * 1024 * 1024  # a practice's calendar over years is well under 1 MB
 TIMEOUT_SECONDS = 10.0
@@ -75,16 +76,12 @@ def check_is_calendar(location: str, data: bytes) -> None:
     """Refuse what is not iCalendar data, so that a login page never reads as 'no closures'."""
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:200]
     if not head:
-        raise NotACalendar(location, "the calendar is empty (no BEGIN:VCALENDAR)",
-                           "check that the address or file is the calendar's export, not an empty file")
+        raise NotACalendar(location, Said("empty"), Said("empty.fix"))
     if head.upper().startswith(b"BEGIN:VCALENDAR"):
         return
     if head.startswith(b"<"):
-        raise NotACalendar(location, "this is a web page, not a calendar (a login or error page?)",
-                           "use the calendar's iCal address: Google's 'secret address in iCal format', "
-                           "Outlook's published .ics link, iCloud's public calendar link")
-    raise NotACalendar(location, "this is not iCalendar data (it does not start with BEGIN:VCALENDAR)",
-                       "export the calendar as .ics, or use its iCal address")
+        raise NotACalendar(location, Said("web_page"), Said("web_page.fix"))
+    raise NotACalendar(location, Said("not_ical"), Said("not_ical.fix"))
 
 
 def _read_file(location: str, max_bytes: int) -> bytes:
@@ -92,18 +89,16 @@ def _read_file(location: str, max_bytes: int) -> bytes:
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
-            raise SourceUnreachable(location, "this is a folder, not a calendar file",
-                                    "give the path of the .ics file itself")
+            raise SourceUnreachable(location, Said("folder"), Said("folder.fix"))
         if not stat.S_ISREG(info.st_mode):  # a device or a pipe: its size says nothing, it may never end
-            raise SourceUnreachable(location, "this is not a regular file", "give the path of an .ics file")
+            raise SourceUnreachable(location, Said("not_regular"), Said("not_regular.fix"))
         if info.st_size > max_bytes:
-            raise SourceUnreachable(location, f"the file is {info.st_size} bytes, more than the {max_bytes} allowed")
+            raise SourceUnreachable(location, Said("file_too_large", size=info.st_size, limit=max_bytes))
         return path.read_bytes()
     except FileNotFoundError:
-        raise SourceUnreachable(location, "no such file", "check the path; a relative path starts from the "
-                                "configuration file's folder") from None
+        raise SourceUnreachable(location, Said("no_such_file"), Said("no_such_file.fix")) from None
     except OSError as exc:
-        raise SourceUnreachable(location, f"cannot read the file: {exc.strerror}") from None
+        raise SourceUnreachable(location, Said("unreadable_file", detail=exc.strerror or str(exc))) from None
 
 
 def _check_address(url: str, source: str) -> None:
@@ -112,14 +107,12 @@ def _check_address(url: str, source: str) -> None:
         parts = urlsplit(url)
         host = parts.hostname
     except ValueError:  # urlsplit refuses a broken [IPv6] host
-        raise SourceUnreachable(source, "this is not a valid address", "copy the calendar's address again") from None
+        raise SourceUnreachable(source, Said("bad_address"), Said("bad_address.fix")) from None
     if parts.scheme == "https" or (parts.scheme == "http" and host in _LOOPBACK):
         return
     if url == source:
-        raise SourceUnreachable(source, f"{parts.scheme}:// addresses are not read",
-                                "use the https:// or webcal:// address of the calendar")
-    raise SourceUnreachable(source, f"the address redirects to {parts.scheme}://{host}, which is not read",
-                            "use the https:// address the calendar is published at")
+        raise SourceUnreachable(source, Said("scheme", scheme=parts.scheme), Said("scheme.fix"))
+    raise SourceUnreachable(source, Said("redirect", target=f"{parts.scheme}://{host}"), Said("redirect.fix"))
 
 
 # -- one deadline for the whole request ---------------------------------------------------------
@@ -210,14 +203,14 @@ def _read_url(url: str, timeout: float, max_bytes: int, etag: str | None, last_m
                 raise _http_error(url, answer)
             declared = answer.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > max_bytes:
-                raise SourceUnreachable(url, f"the calendar is {declared} bytes, more than the {max_bytes} allowed")
+                raise SourceUnreachable(url, Said("too_large", size=int(declared), limit=max_bytes))
             chunks, size = [], 0
             # read1 returns what has arrived instead of waiting for a whole chunk, so the deadline is
             # checked as bytes trickle in; the socket timeout bounds each wait.
             while chunk := answer.raw.read1(64 * 1024, decode_content=True):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise SourceUnreachable(url, f"the calendar is more than the {max_bytes} bytes allowed")
+                    raise SourceUnreachable(url, Said("too_large_streamed", limit=max_bytes))
                 if time.monotonic() > deadline:
                     raise _too_slow(url, timeout)
                 chunks.append(chunk)
@@ -239,23 +232,18 @@ def _read_url(url: str, timeout: float, max_bytes: int, etag: str | None, last_m
 
 
 def _too_slow(url: str, timeout: float) -> SourceUnreachable:
-    return SourceUnreachable(url, f"no complete answer within {timeout:g} seconds",
-                             "the calendar's server is too slow or overloaded; Relève tries again at the next refresh",
-                             is_temporary=True)
+    return SourceUnreachable(url, Said("too_slow", seconds=f"{timeout:g}"), Said("too_slow.fix"), is_temporary=True)
 
 
 def _http_error(url: str, answer: requests.Response) -> SourceUnreachable:
     code = answer.status_code
     if code == 429 or code >= 500:
-        return SourceUnreachable(url, f"the server answered HTTP {code}"
-                                 + (" (too many requests)" if code == 429 else " (an error on its side)"),
-                                 "nothing to change here: Relève waits and tries again later",
+        return SourceUnreachable(url, Said("http_busy" if code == 429 else "http_failing", code=code),
+                                 Said("http_later.fix"),
                                  is_temporary=True, retry_after=_retry_after(answer.headers.get("Retry-After")))
     if code in (401, 403):
-        return SourceUnreachable(url, f"the server answered HTTP {code}: the calendar is not public",
-                                 "publish the calendar (or copy its secret iCal address again: it may have been reset)")
-    return SourceUnreachable(url, f"the server answered HTTP {code}",
-                             "check that the address is still published and public")
+        return SourceUnreachable(url, Said("http_private", code=code), Said("http_private.fix"))
+    return SourceUnreachable(url, Said("http", code=code), Said("http.fix"))
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -275,20 +263,11 @@ def _unreachable(url: str, exc: BaseException) -> SourceUnreachable:
     """A network failure in words, with what to do about it (never a Python class name)."""
     text = repr(exc)
     if isinstance(exc, requests.exceptions.SSLError) or "SSL" in text or "CERTIFICATE" in text.upper():
-        return SourceUnreachable(url, "its server's certificate cannot be verified (a secure connection failed)",
-                                 "check the address; if it opens in a browser without a warning, try again later",
-                                 is_temporary=True)
+        return SourceUnreachable(url, Said("certificate"), Said("certificate.fix"), is_temporary=True)
     if "NameResolution" in text or "Name or service not known" in text or "getaddrinfo" in text:
-        return SourceUnreachable(url, "its server's name cannot be found",
-                                 "check the address for a typo; if it is right, the network or its DNS is down",
-                                 is_temporary=True)
+        return SourceUnreachable(url, Said("no_such_host"), Said("no_such_host.fix"), is_temporary=True)
     if "Connection refused" in text or "ConnectionRefused" in text:
-        return SourceUnreachable(url, "its server refuses the connection",
-                                 "check the address and its port; the server may be down for a while",
-                                 is_temporary=True)
+        return SourceUnreachable(url, Said("refused"), Said("refused.fix"), is_temporary=True)
     if isinstance(exc, (urllib3_errors.ProtocolError, requests.exceptions.ChunkedEncodingError)):
-        return SourceUnreachable(url, "the answer was cut off before its end",
-                                 "nothing to change here: Relève tries again at the next refresh", is_temporary=True)
-    return SourceUnreachable(url, "its server cannot be reached",
-                             "check the address in a browser; Relève keeps the last good copy meanwhile",
-                             is_temporary=True)
+        return SourceUnreachable(url, Said("cut_off"), Said("cut_off.fix"), is_temporary=True)
+    return SourceUnreachable(url, Said("unreachable"), Said("unreachable.fix"), is_temporary=True)

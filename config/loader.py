@@ -768,6 +768,11 @@ def _read_greetings(checker: _Checker, entry: LineDict, name: str, key: str,
             checker.error(line, f"{key}.{greeting}", f"unknown placeholder {{{unknown[0]}}}",
                           f"the placeholders of this greeting are: {allowed}")
             continue
+        if "reopening" in used and "reopens" in placeholders:
+            # « fermé jusqu'au samedi 9 janvier, 9 heures » is heard as closed through Saturday.
+            checker.warn(line, f"{key}.{greeting}", "{reopening} (« jusqu'au samedi 9 janvier, 9 heures ») is heard "
+                         "as closed through that day", "write {reopens} (« Nous rouvrirons le samedi 9 janvier à 9 "
+                         "heures. ») or {when} (« le samedi 9 janvier à 9 heures ») instead")
         found[greeting] = text
     return found
 

@@ -21,6 +21,7 @@ from coverage.store import Store, contacts, outbox
 from coverage.store import alerts as alert_rows
 from coverage.wording.dates import format_moment
 from coverage.wording.labels import words
+from coverage.wording.problems import calendar_error_text
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def run_alerts(store: Store, views: Iterable[PracticeView], admin_email: str | N
         unreachable = frozenset(contacts.unreachable_offices(connection, offices, now - timedelta(days=7)))
         for view in views:
             languages[view.practice.id] = view.practice
-            calendars = [CalendarState(s.source.label, str(s.error) if s.error else None,
+            calendars = [CalendarState(s.source.label, calendar_error_text(s.error, view.practice.language) if s.error else None,
                                        s.error_since if s.error else None) for s in view.sources]
             periods = coverage_periods(view.schedule, now, now + AHEAD)
             problems += practice_problems(view.practice, view.settings.offices, calendars, periods,

@@ -350,25 +350,37 @@ def hash_password_command(password: str) -> None:
 users_cli = AppGroup("users", help="A practice's users: who signs in to its page.")
 
 
+class UserRefused(ValueError):
+    """Why a user cannot be added: its English for the command line, `said(language)` for a page."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(self.said("en-US"))
+
+    def said(self, language: str) -> str:
+        found: str = words(language)[f"user_{self.key}"].format(**self.values)
+        return found
+
+
 def make_user(email: str, practice_id: str, name: str, password: str | None, by: str) -> int:
-    """Add a user of a practice (the command line and the administrator's page): ValueError with
+    """Add a user of a practice (the command line and the administrator's page): UserRefused with
     the reason when it cannot be."""
     if "@" not in email or "." not in email.rsplit("@", 1)[-1]:
-        raise ValueError(f'"{email}" is not an email address: users sign in with their address')
+        raise UserRefused("not_an_email", email=email)
     if password is not None and len(password) < MIN_PASSWORD:
-        raise ValueError(f"the password is too short: at least {MIN_PASSWORD} characters (or none: the user "
-                         "signs in by an emailed link)")
+        raise UserRefused("short_password", count=MIN_PASSWORD)
     directory = snapshots().directory(peek=True)
     if practice_id not in directory.practices:
-        known = ", ".join(sorted(directory.practices)) or "none yet (the worker stores them at its first read)"
-        raise ValueError(f'no practice "{practice_id}"; the practices are: {known}')
+        if not directory.practices:
+            raise UserRefused("no_practice_yet", practice=practice_id)
+        raise UserRefused("no_practice", practice=practice_id, known=", ".join(sorted(directory.practices)))
     with store().begin() as connection:
         try:
             return users.add_user(connection, email=email, practice_id=practice_id, name=name,
                                   password_hash=generate_password_hash(password) if password else None,
                                   at=_now(), by=by)
         except users.UserExists:
-            raise ValueError(f"{users.normal_email(email)} has an account already") from None
+            raise UserRefused("exists", email=users.normal_email(email)) from None
 
 
 @users_cli.command("add")

@@ -23,8 +23,7 @@ from coverage.links import secret_key
 from coverage.snapshots import Snapshots
 from coverage.store import Store, StoreUnavailable
 from coverage.store.spool import ContactLog
-from coverage.wording.numbers import format_phone
-from coverage.wording.render import HELPERS, typeset_output
+from coverage.wording.render import install
 
 if TYPE_CHECKING:  # the refresher and what it reads with are loaded only where calendars are read
     from config.reload import ConfigWatcher
@@ -67,9 +66,7 @@ def init_app(app: Flask) -> None:
             app.config["SECRET_KEY"] = secrets.token_urlsafe(32)
     app.config["RELEVE_BASE_URL"] = ((settings.service.public_url if settings else None)
                                      or app.config.get("RELEVE_BASE_URL") or "http://127.0.0.1:5000")
-    app.jinja_env.globals.update(HELPERS)  # the notices' helpers: a sheet reads the same on its page
-    app.jinja_env.filters["format_phone"] = format_phone
-    app.jinja_env.finalize = typeset_output  # French typography on every page (before any is compiled)
+    install(app.jinja_env)  # the notices' helpers and typography: a sheet reads the same on its page
     started = threading.Event()
     starting = threading.Lock()
     app.extensions["releve.at_first_request"] = []

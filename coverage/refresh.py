@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from calendars import CalendarError, CalendarProblem, CalendarReading, Closure, SourceUnreachable
+from calendars.messages import said_to_json
 from calendars.pool import ExpansionPool, Job
 from calendars.sources import Fetched, check_is_calendar, fetch
 from config.errors import Problem
@@ -313,7 +314,7 @@ class Refresher:
                     return 1
         schedule, office_problems = build_schedule(practice, closures, settings.offices, window)
         problems.extend(office_problems)
-        status["problems"] = [str(problem) for problem in problems]
+        status["problems"] = [problem.to_json() for problem in problems]
         used = {office_id for chain in schedule.chains for office_id in chain}
         snapshot = snapshots.Snapshot(practice.id, version, inputs,
                                       json.dumps(settings_of_practice(settings, practice, used), ensure_ascii=False),
@@ -432,7 +433,7 @@ def _offices_digest(settings: Settings) -> str:
 
 
 def _error(error: CalendarError) -> dict[str, Any]:
-    return {"kind": type(error).__name__, "message": error.message, "fix": error.fix,
+    return {"kind": type(error).__name__, "message": said_to_json(error.message), "fix": said_to_json(error.fix),
             "temporary": bool(getattr(error, "is_temporary", False))}
 
 

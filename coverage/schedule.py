@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from calendars.messages import Said
 from calendars.model import CalendarProblem, Closure, fold
 from config.settings import CoveringOffice, OpeningHours, Practice
 from coverage.hours import is_open_at, next_opening, opening_spans
@@ -182,9 +183,7 @@ def build_schedule(
             if match_office(name, offices) is None and (closure.uid, name) not in reported:
                 reported.add((closure.uid, name))
                 problems.append(CalendarProblem(
-                    closure.source,
-                    f'names the covering office "{name}", which is not in the configuration; '
-                    f"the default chain ({', '.join(practice.closure_chain)}) is used",
+                    closure.source, Said("unknown_office", name=name, chain=", ".join(practice.closure_chain)),
                     closure.uid, closure.summary))
         starts.append(closure.start.timestamp())
         ends.append(closure.end.timestamp())

@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from calendars.errors import CalendarError, NotACalendar, OverLimits, SourceUnreachable
+from calendars.messages import said_from_json
+from calendars.model import CalendarProblem
 from config.settings import CalendarSource, Practice, Service, Settings
 from config.snapshot import service_from_json, settings_from_json
 from coverage.closing import Closing, running, with_closing
@@ -84,8 +86,9 @@ class PracticeView:
         return tuple(found)
 
     @property
-    def problems(self) -> tuple[str, ...]:
-        return tuple(self._status["problems"])
+    def problems(self) -> tuple[CalendarProblem, ...]:
+        """What was skipped or worked around in its calendars (the rest of them is used)."""
+        return tuple(CalendarProblem.from_json(problem) for problem in self._status["problems"])
 
     @property
     def calendars_known(self) -> bool:
@@ -369,11 +372,12 @@ def _error_of(label: str, error: dict[str, Any]) -> CalendarError:
     """The calendar's error as it was raised: a page that is not a calendar, a calendar over its
     bounds, an address that cannot be reached."""
     kind = error.get("kind")
+    message, fix = said_from_json(error["message"]), said_from_json(error.get("fix", ""))
     if kind == "NotACalendar":
-        return NotACalendar(label, error["message"], error.get("fix", ""))
+        return NotACalendar(label, message, fix)
     if kind == "OverLimits":
-        return OverLimits(label, error["message"], error.get("fix", ""))
-    return SourceUnreachable(label, error["message"], error.get("fix", ""), is_temporary=bool(error.get("temporary")))
+        return OverLimits(label, message, fix)
+    return SourceUnreachable(label, message, fix, is_temporary=bool(error.get("temporary")))
 
 
 def _when(text: str | None) -> datetime | None:

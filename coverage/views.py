@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from coverage.auth import admin_required, make_user, signed_in_user
-from coverage.errors import refuse
+from coverage.auth import UserRefused, admin_required, make_user, signed_in_user
+from coverage.errors import page_language, refuse
 from coverage.flask import snapshots, store
 from coverage.plan import coverage_plan
 from coverage.schedule import resolve_coverage
@@ -103,8 +103,8 @@ def add_user() -> tuple[str, int] | Response:
     try:
         make_user(request.form.get("email", "").strip(), request.form.get("practice", ""),
                   request.form.get("name", "").strip(), password, signed_in_user() or "administrator")
-    except ValueError as exc:
-        return users_page(problem=str(exc))
+    except UserRefused as exc:
+        return users_page(problem=exc.said(page_language()))
     return redirect(url_for("coverage.users_page"), code=303)
 
 

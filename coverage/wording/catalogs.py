@@ -1,7 +1,8 @@
 """The message catalogs: every word Relève writes or says, in every language but English.
 
 English is written in the module that uses it (labels: pages, emails and notices; greetings: what
-callers and offices hear; texts: the texts; reasons: why a practice is closed), as a table of
+callers and offices hear; texts: the texts; reasons: why a practice is closed; problems: what the
+calendar layer says of a calendar it cannot read, from calendars.messages), as a table of
 context → English; the English is the msgid and the context its key, so that the same English may
 be translated two ways. Every other language is a gettext catalog, `locales/<locale>.po` beside
 this module, read with Babel: fr_FR; fr_CA, which holds only what Québec says otherwise and falls
@@ -69,10 +70,10 @@ def say_counted(language: str, key: str, forms: tuple[str, str], count: int) -> 
 
 def tables() -> dict[str, English]:
     """Every table of English, by the module that holds it."""
-    from coverage.wording import greetings, labels, reasons, texts
+    from coverage.wording import greetings, labels, problems, reasons, texts
 
     return {"labels": labels.ENGLISH, "greetings": greetings.ENGLISH, "texts": texts.ENGLISH,
-            "reasons": reasons.ENGLISH}
+            "reasons": reasons.ENGLISH, "problems": problems.ENGLISH}
 
 
 def template() -> Catalog:

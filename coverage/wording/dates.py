@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -69,6 +69,11 @@ def format_clock(instant: datetime, language: str) -> str:
     if language.startswith("fr"):
         return f"{instant.hour} h" if instant.minute == 0 else f"{instant.hour} h {instant.minute:02d}"
     return format_time(instant.time(), format="short", locale=_locale(language))
+
+
+def format_hour(hour: int, language: str) -> str:
+    """An hour of the day on a scale: "6 h", "6 AM"."""
+    return format_clock(datetime(2000, 1, 1, hour, tzinfo=UTC), language)
 
 
 def format_moment(instant: datetime, language: str) -> str:

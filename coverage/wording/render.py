@@ -14,9 +14,11 @@ from jinja2 import Environment, FileSystemLoader, pass_eval_context, select_auto
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
-from coverage.wording.dates import format_moment, format_opening_hours
+from coverage.wording.dates import format_hour, format_moment, format_opening_hours
+from coverage.wording.labels import counted
 from coverage.wording.names import status_word
 from coverage.wording.numbers import format_phone
+from coverage.wording.problems import calendar_error_text, problem_text
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -53,17 +55,41 @@ def typeset_output(context: EvalContext, value: Any) -> Any:
     return value
 
 
+def colon(text: str, language: str) -> str:
+    """A label before its value: « Couvert par : » (no-break space) in French, "Covered by:"."""
+    return f"{text}{NBSP}:" if language.startswith("fr") else f"{text}:"
+
+
+def quoted(text: str, language: str) -> str:
+    """Someone's words quoted: « … » in French, “…” in English."""
+    return f"«{NBSP}{text}{NBSP}»" if language.startswith("fr") else f"“{text}”"
+
+
+def counted_words(key: str, count: int, language: str) -> str:
+    """A counted entry of the catalogs, filled in: « 60 jours », "1 day"."""
+    return counted(key, count, language).format(count=count)
+
+
 HELPERS: dict[str, Any] = {"format_phone": format_phone, "format_moment": format_moment,
                            "format_opening_hours": format_opening_hours, "phone_link": phone_link,
-                           "status_word": status_word}
+                           "status_word": status_word, "format_hour": format_hour, "calendar_problem": calendar_error_text,
+                           "problem_text": problem_text, "counted_words": counted_words}
+FILTERS: dict[str, Any] = {"format_phone": format_phone, "colon": colon, "quoted": quoted}
+
+
+def install(environment: Environment) -> None:
+    """The helpers, filters and typography of the notices' templates, in a Jinja environment:
+    the worker's (below) and the web app's, so that a sheet reads the same on its page."""
+    environment.globals.update(HELPERS)
+    environment.filters.update(FILTERS)
+    environment.finalize = typeset_output  # before any template is compiled
 
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                              keep_trailing_newline=True, finalize=typeset_output)
-    environment.globals.update(HELPERS)
-    environment.filters["format_phone"] = format_phone
+                              keep_trailing_newline=True)
+    install(environment)
     return environment
 
 

@@ -904,3 +904,17 @@ def test_an_unknown_gender_is_reported_with_the_two_it_may_be(tmp_path):
     assert (problem.line, problem.key) == (6, "practices[cabinet-dupont].name.gender")
     assert 'unknown gender "neutre"' in problem.message
     assert "feminine" in problem.fix and "masculine" in problem.fix
+
+
+def test_a_greeting_that_still_says_reopening_is_warned_about_with_the_words_to_use(tmp_path):
+    from config.loader import load_config
+
+    path = write_config(tmp_path, ("    coverage:\n", "    greetings:\n      closed: \"{Practice} est fermé "
+                                   "{reopening}. {Office} prend le relais.\"\n    coverage:\n"))
+
+    loaded = load_config(path)
+
+    (warning,) = [p for p in loaded.problems if p.is_warning]
+    assert warning.key == "practices[cabinet-dupont].greetings.closed" and warning.line == 10
+    assert "heard as closed through that day" in warning.message and "{reopens}" in warning.fix
+    assert loaded.settings is not None and "{reopening}" in loaded.settings.practices[0].greetings["closed"]

@@ -112,3 +112,18 @@ def test_a_page_sets_french_type_and_leaves_english_as_it_is(written, set_):
     from coverage.wording.render import typeset
 
     assert typeset(written) == set_ and typeset(set_) == set_
+
+
+def test_a_calendars_problem_keeps_its_english_for_the_host_and_is_said_in_the_practices_language():
+    import pickle
+
+    from calendars.messages import Said, said_from_json
+    from coverage.wording.problems import said_in
+
+    rule = Said("repeats_too_often_since", every=Said("every.DAILY"), year=2019, count="2 900", limit="1 000")
+    stored = said_from_json(pickle.loads(pickle.dumps(said_from_json(rule.to_json()))).to_json())
+
+    assert stored == rule and stored.startswith("this rule repeats every day since 2019, 2 900 times")
+    assert said_in(stored, "fr-FR").startswith("cette règle se répète chaque jour depuis 2019, 2 900 fois")
+    assert said_in(stored, "en-GB") == str(rule)
+    assert said_from_json("the copy an older worker stored") == "the copy an older worker stored"

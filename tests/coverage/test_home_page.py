@@ -66,7 +66,10 @@ def test_a_broken_calendar_is_visible_on_the_page(app, clock):
 
     text = _home(app, "/?at=2026-12-28T10:00")
 
-    assert "cabinet-dupont.ics : this is a web page, not a calendar" in text
+    # In the practice's French, with what to do.
+    assert ("cabinet-dupont.ics : c'est une page web, pas un calendrier (une page de connexion ou d'erreur ?) — "
+            "utilisez l'adresse iCal du calendrier") in text
+    assert "this is a web page" not in text
     assert "reste utilisée" in text  # the last good copy is still in use...
     assert "Fermé — Congés de fin d'année" in text  # ...so callers are still covered
 

@@ -174,8 +174,8 @@ def test_the_briefing_email_carries_the_whole_sheet_in_text_and_html(app, clock)
 
     assert email.subject == f"Fiche de liaison\u00a0: vous couvrez le cabinet dentaire Dupont ({SPAN})"
     text, page = email.body, text_of_html(email.html)
-    assert f"Dates : {SPAN}" in text and f"Dates {SPAN}" in page
-    assert "Réouverture : samedi 9 janvier 2027 à 9 h" in text and "Réouverture samedi 9 janvier 2027 à 9 h" in page
+    assert f"Dates\u00a0: {SPAN}" in text and f"Dates {SPAN}" in page
+    assert "Réouverture\u00a0: samedi 9 janvier 2027 à 9 h" in text and "Réouverture samedi 9 janvier 2027 à 9 h" in page
     for body in (text, page):
         assert "Vous êtes appelé en position 2 sur 2" in body
         assert "En cas de problème grave, joindre" in body and "Dr Claire Dupont" in body
@@ -187,8 +187,8 @@ def test_the_briefing_email_carries_the_whole_sheet_in_text_and_html(app, clock)
                 "janvier à 9 heures. Le cabinet du docteur Martin assure la continuité des soins") in body
         assert "Pour cette fermeture : Congés de fin d'année." in re.sub(r"\s+", " ", body)  # the event's description
     assert "« Appel transféré du cabinet dentaire Dupont, qui rouvre le samedi 9 janvier à 9 heures. »" in text
-    assert re.search(r"^Fiche de liaison : http://127\.0\.0\.1:5000/briefing/[\w.-]+$", email.body, re.M)
-    assert re.search(r"^Les contacts transférés pendant cette fermeture : http://127\.0\.0\.1:5000/briefing/[\w.-]+"
+    assert re.search(r"^Fiche de liaison\u00a0: http://127\.0\.0\.1:5000/briefing/[\w.-]+$", email.body, re.M)
+    assert re.search(r"^Les contacts transférés pendant cette fermeture\u00a0: http://127\.0\.0\.1:5000/briefing/[\w.-]+"
                      r"/contacts$", email.body, re.M)
     assert re.search(r'<a href="http://127\.0\.0\.1:5000/briefing/[\w.-]+/contacts">', email.html)
     # Texts go to the first office answering at the time: the permanence is first at night, and
@@ -367,8 +367,8 @@ def test_an_extended_vacation_gives_one_update_email_with_the_new_dates(folder, 
         assert email.kind == "email"
         assert email.subject == f"Modification\u00a0: couverture du cabinet dentaire Dupont ({new_span})"
         assert "Les dates ont changé depuis la fiche précédente." in email.body
-        assert f"Dates : {new_span}" in email.body
-        assert "Réouverture : samedi 16 janvier 2027 à 9 h" in email.body
+        assert f"Dates\u00a0: {new_span}" in email.body
+        assert "Réouverture\u00a0: samedi 16 janvier 2027 à 9 h" in email.body
         assert new_span in text_of_html(email.html)
     # The one-day briefing then goes as usual, with the new dates.
     run_at(app, clock, START - timedelta(days=1))
@@ -523,7 +523,7 @@ def test_the_follow_up_list_goes_to_the_practice_at_seven_the_morning_it_reopens
     assert RECORDING not in text and RECORDING not in email.html
     assert "Pris par Permanence Accueil Santé" in text
     assert "+33 6 00 00 00 01" not in text and "+1 514" not in text
-    assert re.search(r"^Liste de rappel : http://127\.0\.0\.1:5000/follow-up/[\w.-]+$", text, re.M)
+    assert re.search(r"^Liste de rappel\u00a0: http://127\.0\.0\.1:5000/follow-up/[\w.-]+$", text, re.M)
     page = text_of_html(email.html)
     assert "SMS transmis à Cabinet du Dr Martin : Je rappelle pour ma couronne, merci" in page
     assert '<a href="http://127.0.0.1:5000/practice/cabinet-dupont/voicemail/CA02">écouter</a>' in email.html
@@ -593,8 +593,8 @@ def test_notices_keep_to_local_time_across_the_change_to_summer_time(folder, edi
     follow_up = notice_rows(app, key, kind="follow_up")
     assert [n.created_at for n in follow_up] == [datetime(2027, 3, 30, 5, 0, tzinfo=UTC)]  # 7:00 CEST; opens 8:30
     briefing = message_of(app, notice_rows(app, key, kind="briefing", slot="1d", office_id=MARTIN)[0])
-    assert "Dates : du vendredi 26 mars 2027 au lundi 29 mars 2027" in briefing.body
-    assert "Réouverture : mardi 30 mars 2027 à 8 h 30" in briefing.body
+    assert "Dates\u00a0: du vendredi 26 mars 2027 au lundi 29 mars 2027" in briefing.body
+    assert "Réouverture\u00a0: mardi 30 mars 2027 à 8 h 30" in briefing.body
     assert notice_rows(app, "20270329_fr_lundi@google.com") == []  # Easter Monday is part of the closure
 
 
@@ -608,7 +608,7 @@ def test_a_briefing_days_ahead_counts_days_on_the_practices_wall_clock_across_th
     run_at(app, clock, datetime(2027, 3, 21, 23, 0, tzinfo=UTC))
 
     assert sent(app, easter_monday) == [("briefing", "7d", MARTIN), ("briefing", "7d", PERMANENCE)]
-    assert "Dates : lundi 29 mars 2027" in message_of(app, notice_rows(app, easter_monday)[0]).body
+    assert "Dates\u00a0: lundi 29 mars 2027" in message_of(app, notice_rows(app, easter_monday)[0]).body
 
 
 def test_a_text_to_an_office_due_at_night_waits_for_the_morning_and_an_email_does_not(app, clock):

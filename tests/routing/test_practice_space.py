@@ -125,7 +125,7 @@ def test_users_are_made_from_the_command_line_with_clear_refusals(app_with_twili
 
     assert made.exit_code == 0 and "secretariat@cabinet-dupont.example.fr can sign in to cabinet-dupont" in made.output
     assert again.exit_code != 0 and "has an account already" in again.output
-    assert unknown.exit_code != 0 and 'no practice "cabinet-dupond"' in unknown.output and DUPONT in unknown.output
+    assert unknown.exit_code != 0 and "no practice “cabinet-dupond”" in unknown.output and DUPONT in unknown.output
     assert "cabinet-dupont\tsecretariat@cabinet-dupont.example.fr" in listed.output
 
 
@@ -396,7 +396,12 @@ def test_the_administrator_adds_users_in_the_browser_and_sees_every_practice(app
                                              "practice": PLATEAU, "password": "court"})
 
     assert added.status_code == 303
-    assert short.status_code == 400 and "the password is too short" in short.get_data(as_text=True)
+    # The refusal is in the page's language: French by default, English for an English browser.
+    assert short.status_code == 400 and "Le mot de passe est trop court" in short.get_data(as_text=True)
+    english = admin.post("/admin/users", headers={"Accept-Language": "en-GB,en;q=0.8"},
+                         data={"csrf_token": _token(page), "email": "x@clinique-plateau.example.ca",
+                               "practice": PLATEAU, "password": "court"}).get_data(as_text=True)
+    assert "The password is too short: at least 10 characters" in english and "Add a user" in english
     assert "veto@clinique-plateau.example.ca" in admin.get("/admin/users").get_data(as_text=True)
     for practice_id in (DUPONT, PLATEAU):
         assert admin.get(f"/practice/{practice_id}").status_code == 200

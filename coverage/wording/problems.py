@@ -1,0 +1,40 @@
+"""A calendar's problems in the reader's language: what the calendar layer says in English
+(calendars.messages), through the catalogs' `calendar.<key>` entries. The command line and the
+logs keep the English; a French page says it in French."""
+from __future__ import annotations
+
+from typing import Any
+
+from calendars.errors import CalendarError
+from calendars.messages import MESSAGES, Said
+from calendars.model import CalendarProblem
+from coverage.wording.catalogs import English, say
+from coverage.wording.labels import label
+
+ENGLISH: English = {f"calendar.{key}": english for key, english in MESSAGES.items()}
+
+
+def said_in(text: str, language: str) -> str:
+    """The sentence in the language, when it is one of Relève's; other text as it is."""
+    if not isinstance(text, Said):
+        return text
+    values: dict[str, Any] = {name: said_in(value, language) if isinstance(value, Said) else value
+                              for name, value in text.values.items()}
+    return say(language, f"calendar.{text.key}", MESSAGES[text.key]).format(**values)
+
+
+def calendar_error_text(error: CalendarError, language: str) -> str:
+    """Why a calendar cannot be read, and what to do: « aucun fichier de ce nom — vérifiez le chemin… »."""
+    message = said_in(error.message, language)
+    return f"{message} — {said_in(error.fix, language)}" if error.fix else message
+
+
+def problem_text(problem: CalendarProblem, language: str) -> str:
+    """An event skipped or worked around, with where it is: « conges.ics, ligne 12 : événement
+    « Formation » : ignoré : il n'a pas de début (DTSTART) »."""
+    where = (label("at_line", language).format(source=problem.source, line=problem.line) if problem.line
+             else problem.source)
+    parts = [part for part in (where, label("event_named", language).format(summary=problem.summary)
+                               if problem.summary else "") if part]
+    colon = "\u00a0: " if language.startswith("fr") else ": "
+    return colon.join([*parts, said_in(problem.message, language)])

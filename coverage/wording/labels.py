@@ -87,7 +87,7 @@ _WORDS: dict[str, str] = {
     'cancelled': 'This closure was cancelled or no longer goes to you.',
     'summary': '{patients}, {calls}, {texts}; {to_call} to call back.',
     'print': 'Print',
-    'text_forwarded_to': 'Text forwarded to {office}',
+    'text_forwarded_to': 'Text forwarded {to_office}',
     'forward_subject': 'Text for {practice} from {sender}',
     'error_title_400': 'This request cannot be used',
     'error_title_403': 'Access refused',

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from coverage.wording.dates import format_hour, format_moment, format_opening_hours
 from coverage.wording.labels import counted
-from coverage.wording.names import status_word
+from coverage.wording.names import status_word, to_written, with_article
 from coverage.wording.numbers import format_phone
 from coverage.wording.problems import calendar_error_text, problem_text
 
@@ -65,6 +65,19 @@ def quoted(text: str, language: str) -> str:
     return f"«{NBSP}{text}{NBSP}»" if language.startswith("fr") else f"“{text}”"
 
 
+def office_named(offices: dict[str, Any], office_id: str, language: str) -> str:
+    """An office in a sentence, with its article: « Pris par le cabinet du Dr Martin »; an office
+    no longer in the configuration by its id."""
+    return with_article(offices[office_id].name, language) if office_id in offices else office_id
+
+
+def office_to(offices: dict[str, Any], office_id: str, language: str) -> str:
+    """An office after « à »: « transmis au cabinet du Dr Martin », "forwarded to …"."""
+    if office_id in offices:
+        return to_written(offices[office_id].name, language)
+    return f"à {office_id}" if language.startswith("fr") else f"to {office_id}"
+
+
 def counted_words(key: str, count: int, language: str) -> str:
     """A counted entry of the catalogs, filled in: « 60 jours », "1 day"."""
     return counted(key, count, language).format(count=count)
@@ -73,7 +86,8 @@ def counted_words(key: str, count: int, language: str) -> str:
 HELPERS: dict[str, Any] = {"format_phone": format_phone, "format_moment": format_moment,
                            "format_opening_hours": format_opening_hours, "phone_link": phone_link,
                            "status_word": status_word, "format_hour": format_hour, "calendar_problem": calendar_error_text,
-                           "problem_text": problem_text, "counted_words": counted_words}
+                           "problem_text": problem_text, "counted_words": counted_words,
+                           "office_named": office_named, "office_to": office_to}
 FILTERS: dict[str, Any] = {"format_phone": format_phone, "colon": colon, "quoted": quoted}
 
 

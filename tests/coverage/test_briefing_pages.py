@@ -152,8 +152,8 @@ def test_the_contacts_page_lists_only_this_offices_contacts_for_this_practice_an
     permanence = page_text(dump_dom(briefing_link(app, PERMANENCE) + "/contacts"))
 
     assert "Contacts transférés · Cabinet du Dr Martin" in martin
-    assert "+33 6 11 11 11 11 — Appel, mardi 29 décembre 2026 à 10 h — Pris par Cabinet du Dr Martin" in martin
-    assert ("+33 6 22 22 22 22 — SMS, mardi 29 décembre 2026 à 11 h — SMS transmis à Cabinet du Dr Martin : Ma dent a cassé, que faire ?"
+    assert "+33 6 11 11 11 11 — Appel, mardi 29 décembre 2026 à 10 h — Pris par le cabinet du Dr Martin" in martin
+    assert ("+33 6 22 22 22 22 — SMS, mardi 29 décembre 2026 à 11 h — SMS transmis au cabinet du Dr Martin : Ma dent a cassé, que faire ?"
             in martin)
     for elsewhere in ("+33 6 33 33 33 33", "+33 6 44 44 44 44", "+33 6 55 55 55 55", "+1 514", "RE13"):
         assert elsewhere not in martin
@@ -213,8 +213,8 @@ def test_the_follow_up_page_lists_who_to_call_back_and_a_patient_can_be_ticked_o
     assert before.count("Marquer comme rappelé") == 2
     assert ("+33 6 11 22 33 44 à rappeler Appel, mercredi 30 décembre 2026 à 9 h — Message vocal (37 s) : écouter"
             in before)
-    assert "Pris par Cabinet du Dr Martin" in before and "Pris par Permanence Accueil Santé" in before
-    assert "SMS transmis à Cabinet du Dr Martin : Je rappelle pour ma couronne, merci" in before
+    assert "Pris par le cabinet du Dr Martin" in before and "Pris par la permanence Accueil Santé" in before
+    assert "SMS transmis au cabinet du Dr Martin : Je rappelle pour ma couronne, merci" in before
     assert "Numéro masqué : impossible de rappeler" in before
     assert "+1 514" not in before and "+33 6 00 00 00 01" not in before
 
@@ -296,7 +296,7 @@ def test_the_offices_note_reaches_the_practices_follow_up_and_callback_lists(app
     run_at(app, clock, REOPENING_MORNING)
     follow_up = urlsplit(link_in(message_of(app, notice_rows(app, kind="follow_up")[0]).html, "follow-up")).path
     listed = page_text(client.get(follow_up).get_data(as_text=True))
-    assert "Traité par Cabinet du Dr Martin : « Vu en urgence, antalgique prescrit »" in listed
+    assert "Traité par le cabinet du Dr Martin : « Vu en urgence, antalgique prescrit »" in listed
     assert "pas le nôtre" not in listed
 
     with app.app_context():
@@ -305,7 +305,7 @@ def test_the_offices_note_reaches_the_practices_follow_up_and_callback_lists(app
     practice = app.test_client()
     sign_in(practice, "accueil@cabinet-dupont.example.fr", "un mot de passe assez long")
     callbacks = page_text(practice.get("/practice/cabinet-dupont/callbacks").get_data(as_text=True))
-    assert "+33 6 98 76 54 32" in callbacks and "Traité par Cabinet du Dr Martin : « Vu en urgence, antalgique prescrit »" in callbacks
+    assert "+33 6 98 76 54 32" in callbacks and "Traité par le cabinet du Dr Martin : « Vu en urgence, antalgique prescrit »" in callbacks
 
 
 def test_the_office_acknowledges_the_briefing_and_the_practice_sees_who_read_it(app, clock, client):

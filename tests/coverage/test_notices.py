@@ -517,15 +517,15 @@ def test_the_follow_up_list_goes_to_the_practice_at_seven_the_morning_it_reopens
     headings = re.findall(r"^(\S.*)$", text.split("2 à rappeler.", 1)[1], re.M)
     assert headings[:4] == ["+33 6 98 76 54 32 — À RAPPELER", "+33 6 11 22 33 44 — À RAPPELER",
                             "+33 6 55 66 77 88", "Numéro masqué\u00a0: impossible de rappeler"]
-    assert "Pris par Cabinet du Dr Martin" in text and "Je rappelle pour ma couronne, merci" in text
+    assert "Pris par le cabinet du Dr Martin" in text and "Je rappelle pour ma couronne, merci" in text
     # Voicemails are played through Relève, signed in: never Twilio's address, which needs its credentials.
     assert "Message vocal http://127.0.0.1:5000/practice/cabinet-dupont/voicemail/CA02" in text
     assert RECORDING not in text and RECORDING not in email.html
-    assert "Pris par Permanence Accueil Santé" in text
+    assert "Pris par la permanence Accueil Santé" in text
     assert "+33 6 00 00 00 01" not in text and "+1 514" not in text
     assert re.search(r"^Liste de rappel\u00a0: http://127\.0\.0\.1:5000/follow-up/[\w.-]+$", text, re.M)
     page = text_of_html(email.html)
-    assert "SMS transmis à Cabinet du Dr Martin : Je rappelle pour ma couronne, merci" in page
+    assert "SMS transmis au cabinet du Dr Martin : Je rappelle pour ma couronne, merci" in page
     assert '<a href="http://127.0.0.1:5000/practice/cabinet-dupont/voicemail/CA02">écouter</a>' in email.html
     assert "Message vocal (37 s) : écouter" in page
 

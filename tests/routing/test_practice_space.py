@@ -304,7 +304,7 @@ def test_a_voicemail_followed_by_a_call_an_office_took_is_not_to_call_back(app_w
     client = _signed_in(app, "accueil@cabinet-dupont.example.fr")
     page = client.get("/practice/cabinet-dupont/callbacks").get_data(as_text=True)
 
-    assert "Pris par Cabinet du Dr Martin" in page and "Joint depuis" in page
+    assert "Pris par le cabinet du Dr Martin" in page and "Joint depuis" in page
     assert 'class="badge">à rappeler' not in page
 
 
@@ -462,7 +462,7 @@ def test_a_practices_whole_day(app_with_twilio, twilio_api, clock):
 
     log = client.get("/practice/cabinet-dupont/contacts").get_data(as_text=True)
     assert "Pris par l&#39;accueil" in log
-    assert "Pris par Permanence Accueil Santé" in log
+    assert "Pris par la permanence Accueil Santé" in log
     everything = [log, callbacks, client.get("/practice/cabinet-dupont").get_data(as_text=True),
                   client.get("/practice/cabinet-dupont/contacts.csv").get_data(as_text=True),
                   *(m.body for m in _practice_messages(app, "voicemail") + _practice_messages(app, "digest"))]

@@ -97,34 +97,48 @@ MESSAGES: dict[str, str] = {
 
 
 class Said(str):
-    """A sentence of MESSAGES filled in: its English, which also knows its key and values."""
+    """A sentence of a table filled in: its English, which also knows its key and values. The
+    calendar layer's sentences are MESSAGES; a layer above may have its own table, in a subclass
+    with its own `table` and `catalog` (config.messages)."""
 
+    table: dict[str, str] = MESSAGES
+    catalog = "calendar"   # the catalogs' context is "<catalog>.<key>"
     key: str
     values: dict[str, Any]
 
-    def __new__(cls, key: str, **values: Any) -> Said:
-        made = super().__new__(cls, MESSAGES[key].format(**values))
+    def __new__(cls, key: str, /, **values: Any) -> Said:
+        made = super().__new__(cls, cls.table[key].format(**values))
         made.key, made.values = key, values
         return made
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _KINDS[cls.catalog] = cls
+
     def __reduce__(self) -> Any:
         # Pickled by its key and values: calendars are read in pool processes (calendars.pool).
-        return _said, (self.key, self.values)
+        return _said, (self.catalog, self.key, self.values)
 
     def to_json(self) -> dict[str, Any]:
-        return {"key": self.key, "values": {name: value.to_json() if isinstance(value, Said) else value
-                                            for name, value in self.values.items()}}
+        return {"catalog": self.catalog, "key": self.key,
+                "values": {name: value.to_json() if isinstance(value, Said) else value
+                           for name, value in self.values.items()}}
 
 
-def _said(key: str, values: dict[str, Any]) -> Said:
-    return Said(key, **values)
+_KINDS: dict[str, type[Said]] = {"calendar": Said}
+
+
+def _said(catalog: str, key: str, values: dict[str, Any]) -> Said:
+    return _KINDS[catalog](key, **values)
 
 
 def said_from_json(value: Any) -> str:
     """A stored sentence: a `Said` again, or the plain text an older copy stored."""
-    if isinstance(value, dict) and value.get("key") in MESSAGES:
-        return Said(value["key"], **{name: said_from_json(v) if isinstance(v, dict) else v
-                                     for name, v in value.get("values", {}).items()})
+    if isinstance(value, dict):
+        kind = _KINDS.get(value.get("catalog", "calendar"))
+        if kind is not None and value.get("key") in kind.table:
+            return kind(value["key"], **{name: said_from_json(v) if isinstance(v, dict) else v
+                                         for name, v in value.get("values", {}).items()})
     return str(value or "")
 
 

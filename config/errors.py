@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from calendars.messages import said_from_json, said_to_json
+from config import messages  # noqa: F401 - its sentences must be known to read a stored problem back
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,18 @@ class Problem:
         kind = "warning" if self.is_warning else "error"
         text = f"{where}: {kind}: {self.key}: {self.message}"
         return f"{text}\n    fix: {self.fix}" if self.fix else text
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "key": self.key, "message": said_to_json(self.message),
+                "fix": said_to_json(self.fix), "is_warning": self.is_warning}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any] | str) -> Problem:
+        """A stored problem; an older worker stored its text only."""
+        if isinstance(value, str):
+            return cls("", None, "", value)
+        return cls(value["file"], value.get("line"), value["key"], said_from_json(value["message"]),
+                   said_from_json(value.get("fix", "")), bool(value.get("is_warning")))
 
 
 class ConfigError(Exception):

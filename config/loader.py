@@ -23,6 +23,8 @@ import yaml
 
 from calendars.model import ClosureFilter
 from config.errors import ConfigError, Problem
+from config.messages import ConfigSaid as S
+from config.messages import close_or
 from config.settings import (
     GREETINGS,
     LANGUAGES,
@@ -45,11 +47,6 @@ from config.yamlfile import LineDict, LineList, load_yaml
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _HOURS = re.compile(r"^\s*(\d{1,2})[:h](\d{2})\s*-\s*(\d{1,2})[:h](\d{2})\s*$")
 _SECRET_WORDS = ("token", "password", "secret", "account_sid", "api_key")
-_SECRET_FIX = (
-    "secrets never go in the YAML file: remove this key and set the environment variable "
-    "instead (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, SMTP_PASSWORD, or the same name with "
-    "_FILE pointing at a file that holds it)"
-)
 
 PRACTICE_KEYS = {
     "id": True, "name": True, "numbers": True, "front_desk": True, "timezone": True,
@@ -96,8 +93,8 @@ class _Checker:
     def mapping(self, value: Any, key: str, line: int | None, allowed: dict[str, bool]) -> LineDict | None:
         """Check that `value` is a mapping with only `allowed` keys and all the required ones."""
         if not isinstance(value, LineDict):
-            self.error(line, key, f"expected a mapping of keys ({', '.join(allowed)}), got {_kind(value)}",
-                       "indent the keys under it, one `key: value` per line")
+            self.error(line, key, S("not_a_mapping", allowed=", ".join(allowed), got=_kind(value)),
+                       S("not_a_mapping.fix"))
             return None
         misspelt: set[str] = set()
         for name in value:
@@ -107,20 +104,20 @@ class _Checker:
             where = value.key_lines.get(name_s, value.line)
             path = name_s if key == "(top)" else f"{key}.{name_s}"
             if _names_a_secret(name_s, value[name]):
-                self.error(where, path, "secrets are not read from the configuration file", _SECRET_FIX)
+                self.error(where, path, S("secret"), S("secret.fix"))
                 continue
             close = difflib.get_close_matches(name_s, list(allowed), n=1)
-            fix = f'did you mean "{close[0]}"?' if close else f"the keys allowed here are: {', '.join(allowed)}"
-            self.error(where, path, "unknown key", fix)
+            fix = S("did_you_mean", close=close[0]) if close else S("keys_allowed", allowed=", ".join(allowed))
+            self.error(where, path, S("unknown_key"), fix)
             misspelt.update(close)
         for name, required in allowed.items():
             # A misspelt required key is reported once, as a misspelling, not again as missing.
             if required and name not in value and name not in misspelt:
-                self.error(value.line, key, f'missing required key "{name}"', f"add `{name}:` under {key}")
+                self.error(value.line, key, S("missing_key", name=name), S("missing_key.fix", name=name, key=key))
             elif required and name in value and value[name] is None:
                 # `timezone:` with nothing after it; left unreported, the entry would silently be dropped.
-                self.error(value.key_lines.get(name, value.line), f"{key}.{name}", "no value is given",
-                           f"write its value after `{name}:`, or indent the lines that belong under it")
+                self.error(value.key_lines.get(name, value.line), f"{key}.{name}", S("no_value"),
+                           S("no_value.fix", name=name))
         return value
 
     def line_of(self, parent: LineDict, name: str) -> int:
@@ -131,7 +128,7 @@ class _Checker:
         if value is None:
             return None
         if isinstance(value, (LineDict, LineList)) or not str(value).strip():
-            self.error(self.line_of(parent, name), key, f"expected some text, got {_kind(value)}")
+            self.error(self.line_of(parent, name), key, S("not_text", got=_kind(value)))
             return None
         return str(value).strip()
 
@@ -143,8 +140,8 @@ class _Checker:
         if isinstance(value, (str, int)) and not isinstance(value, bool):
             return (str(value),)
         if not isinstance(value, LineList) or any(isinstance(v, (LineDict, LineList)) for v in value):
-            self.error(self.line_of(parent, name), key, f"expected a list of values, got {_kind(value)}",
-                       "write it as [a, b] or one `- item` per line")
+            self.error(self.line_of(parent, name), key, S("not_a_list_of_values", got=_kind(value)),
+                       S("not_a_list_of_values.fix"))
             return ()
         return tuple(str(v) for v in value)
 
@@ -164,12 +161,12 @@ def _entry_key(kind: str, index: int, raw: Any) -> str:
 
 def _kind(value: Any) -> str:
     if value is None:
-        return "nothing"
+        return S("kind.nothing")
     if isinstance(value, LineDict):
-        return "a mapping"
+        return S("kind.mapping")
     if isinstance(value, LineList):
-        return "a list"
-    return f'"{value}"'
+        return S("kind.list")
+    return S("kind.value", value=str(value))
 
 
 @dataclass(frozen=True)
@@ -245,11 +242,11 @@ def parse_config(texts: list[tuple[Path, str]], path: Path) -> LoadedConfig:
             tree = load_yaml(text)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark
-            checker.error(mark.line + 1 if mark else None, "(syntax)", f"not valid YAML: {exc.problem}",
-                          "check the indentation and quoting around this line")
+            checker.error(mark.line + 1 if mark else None, "(syntax)", S("yaml", detail=str(exc.problem)),
+                          S("yaml.fix"))
             return LoadedConfig(None, tuple(checker.problems))
         except yaml.YAMLError as exc:
-            checker.error(None, "(syntax)", f"not valid YAML: {exc}")
+            checker.error(None, "(syntax)", S("yaml", detail=str(exc)))
             return LoadedConfig(None, tuple(checker.problems))
         if tree is None and len(texts) > 1:
             continue  # an empty file of a folder
@@ -272,8 +269,7 @@ def parse_config(texts: list[tuple[Path, str]], path: Path) -> LoadedConfig:
     with_service = [(file, root) for file, root in roots if "service" in root or "greetings" in root]
     if len(with_service) > 1:
         checker.file = str(with_service[1][0])
-        checker.error(None, "service", "service and greetings are set in more than one file",
-                      f"keep them in one file of the folder (they are in {with_service[0][0].name} already)")
+        checker.error(None, "service", S("service_twice"), S("service_twice.fix", file=with_service[0][0].name))
     for file, root in with_service[:1]:
         checker.file = str(file)
         service = _read_service(checker, root)
@@ -293,7 +289,7 @@ def parse_config(texts: list[tuple[Path, str]], path: Path) -> LoadedConfig:
             practices.remove(practice)
             broken.add(practice.id)
     if not any("practices" in root for _, root in roots) and not checker.problems:
-        checker.error(1, "practices", 'missing required key "practices"', "add `practices:` with one entry each")
+        checker.error(1, "practices", S("missing_key", name="practices"), S("no_practices_key.fix"))
     # An error inside one practice's or office's entry costs that entry; any other refuses the file.
     global_errors = [p for p in checker.problems if not p.is_warning and not p.key.startswith(("practices[", "offices["))]
     if global_errors:
@@ -307,8 +303,8 @@ def _items(checker: _Checker, root: LineDict, name: str) -> list[tuple[int, Any]
     if value is None:
         return []
     if not isinstance(value, LineList):
-        checker.error(checker.line_of(root, name), name, f"expected a list, got {_kind(value)}",
-                      f"write one `- id: …` entry per {name[:-1]}")
+        checker.error(checker.line_of(root, name), name, S("not_a_list", got=_kind(value)),
+                      S("not_a_list.fix", entry=name[:-1]))
         return []
     return list(zip(value.item_lines, value, strict=True))
 
@@ -320,11 +316,10 @@ def _read_id(checker: _Checker, entry: LineDict, kind: str, index: int, seen: se
     ident = str(raw)
     line = checker.line_of(entry, "id")
     if not _ID.match(ident):
-        checker.error(line, f"{kind}[{index}].id", f'"{ident}" is not a valid id',
-                      "use lower-case letters, digits, - and _ only, e.g. cabinet-dupont")
+        checker.error(line, f"{kind}[{index}].id", S("bad_id", ident=ident), S("bad_id.fix"))
         return None
     if ident in seen:
-        checker.error(line, f"{kind}[{ident}].id", f'the id "{ident}" is used twice', "give each one its own id")
+        checker.error(line, f"{kind}[{ident}].id", S("id_twice", ident=ident), S("id_twice.fix"))
         return None
     seen.add(ident)
     return ident
@@ -344,8 +339,8 @@ def _read_name(checker: _Checker, entry: LineDict, key: str) -> Name | None:
     spoken = checker.text(mapping, "spoken", f"{key}.name.spoken")
     gender = checker.text(mapping, "gender", f"{key}.name.gender")
     if gender is not None and gender.lower() not in GENDERS:
-        checker.error(checker.line_of(mapping, "gender"), f"{key}.name.gender", f'unknown gender "{gender}"',
-                      'write feminine (« la clinique … est fermée ») or masculine (« le cabinet … est fermé »)')
+        checker.error(checker.line_of(mapping, "gender"), f"{key}.name.gender", S("unknown_gender", gender=gender),
+                      S("unknown_gender.fix"))
         return None
     plural = _read_bool(checker, mapping, "plural", f"{key}.name.plural")
     if not (written and spoken):
@@ -357,11 +352,10 @@ def _read_phone(checker: _Checker, raw: Any, line: int | None, key: str) -> str 
     """A phone number in international form, returned as E.164 (+33145678910)."""
     if isinstance(raw, int) and not isinstance(raw, bool):
         # YAML reads an unquoted +33142001122 as 33142001122, and 0142001122 as an octal number.
-        checker.error(line, key, f"{raw} was read as a number, which loses a leading + or 0",
-                      'put the phone number in quotes, e.g. "+33 1 45 67 89 10"')
+        checker.error(line, key, S("phone_as_number", raw=raw), S("phone_as_number.fix"))
         return None
     text = str(raw).strip()
-    hint = ""
+    fix = S("not_international.fix")
     for region in ("FR", "CA"):
         try:
             guess = phonenumbers.parse(text, region)
@@ -369,21 +363,18 @@ def _read_phone(checker: _Checker, raw: Any, line: int | None, key: str) -> str 
             continue
         if phonenumbers.is_valid_number(guess):
             e164 = phonenumbers.format_number(guess, phonenumbers.PhoneNumberFormat.E164)
-            hint = f" ({text} in {region} would be {e164})"
+            fix = S("not_international_hint.fix", text=text, region=region, e164=e164)
             break
     if not text.startswith("+"):
-        checker.error(line, key, f'"{text}" is not in international format',
-                      f"write it with its country code, as +33 1 45 67 89 10 or +1 514 555 0123{hint}")
+        checker.error(line, key, S("not_international", text=text), fix)
         return None
     try:
         number = phonenumbers.parse(text, None)
     except phonenumbers.NumberParseException as exc:
-        checker.error(line, key, f'"{text}" is not a phone number: {exc}',
-                      "write it in international format, e.g. +33 1 45 67 89 10")
+        checker.error(line, key, S("not_a_phone", text=text, detail=str(exc)), S("not_a_phone.fix"))
         return None
     if not phonenumbers.is_valid_number(number):
-        checker.error(line, key, f'"{text}" is not a valid phone number',
-                      "check the digits: a wrong or missing digit is the usual cause")
+        checker.error(line, key, S("invalid_phone", text=text), S("invalid_phone.fix"))
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -393,7 +384,7 @@ def _read_phones(checker: _Checker, entry: LineDict, name: str, key: str) -> tup
     line = checker.line_of(entry, name)
     raw = entry.get(name)
     if isinstance(raw, LineList) and not raw:
-        checker.error(line, key, "the list of phone numbers is empty", "list at least one number")
+        checker.error(line, key, S("no_phone"), S("no_phone.fix"))
     # YAML's own values, not text_list's strings, so that an unquoted number is recognised.
     items = (list(raw) if isinstance(raw, LineList) else [raw]) if values else []
     found = tuple(p for p in (_read_phone(checker, v, line, key) for v in items) if p)
@@ -410,8 +401,7 @@ def _read_language(checker: _Checker, entry: LineDict, key: str) -> str | None:
         if language.lower() == text.lower():
             return language
     close = difflib.get_close_matches(text, LANGUAGES, n=1)
-    fix = (f'did you mean "{close[0]}"? ' if close else "") + f"Relève speaks {', '.join(LANGUAGES)}"
-    checker.error(line, key, f'unknown language "{raw}"', fix)
+    checker.error(line, key, S("unknown_language", raw=raw), close_or(close, "speaks", languages=", ".join(LANGUAGES)))
     return None
 
 
@@ -420,8 +410,7 @@ def _read_email(checker: _Checker, entry: LineDict, key: str) -> str | None:
     if text is None:
         return None
     if not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", text):
-        checker.error(checker.line_of(entry, "email"), key, f'"{text}" is not an email address',
-                      "write it as name@example.fr")
+        checker.error(checker.line_of(entry, "email"), key, S("not_an_email", text=text), S("not_an_email.fix"))
         return None
     return text
 
@@ -439,8 +428,8 @@ def _read_offices(checker: _Checker, root: LineDict, seen: set[str]) -> tuple[di
         key = f"offices[{ident or index}]"
         kind = checker.text(entry, "kind", f"{key}.kind")
         if kind is not None and kind not in OFFICE_KINDS:
-            checker.error(checker.line_of(entry, "kind"), f"{key}.kind", f'unknown kind "{kind}"',
-                          f"use one of: {', '.join(OFFICE_KINDS)}")
+            checker.error(checker.line_of(entry, "kind"), f"{key}.kind", S("unknown_kind", kind=kind),
+                          S("one_of", choices=", ".join(OFFICE_KINDS)))
             kind = None
         name = _read_name(checker, entry, key)
         phone = entry.get("phone")
@@ -479,8 +468,7 @@ def _read_service(checker: _Checker, root: LineDict) -> Service:
         parts = urlsplit(address.strip())
         if parts.scheme != "https" or not parts.hostname or parts.path not in ("", "/") or parts.query:
             checker.error(checker.line_of(entry, "public_url"), "service.public_url",
-                          f'"{address}" is not a base address',
-                          "write the https:// address Twilio calls, without a path: https://releve.example.fr")
+                          S("not_a_base_address", address=address), S("not_a_base_address.fix"))
             continue
         public_urls.append(f"https://{parts.netloc.lower()}")
     return Service(refresh=timedelta(minutes=refresh), horizon=timedelta(days=horizon),
@@ -493,7 +481,7 @@ def _read_int(checker: _Checker, entry: LineDict, name: str, key: str, low: int,
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        checker.error(checker.line_of(entry, name), key, f"expected a whole number from {low} to {high}, got {_kind(value)}")
+        checker.error(checker.line_of(entry, name), key, S("not_a_whole_number", low=low, high=high, got=_kind(value)))
         return default
     return int(value)
 
@@ -507,8 +495,8 @@ def _read_timezone(checker: _Checker, entry: LineDict, key: str) -> zoneinfo.Zon
     if name in _zone_names():
         return zoneinfo.ZoneInfo(name)
     close = difflib.get_close_matches(name, sorted(_zone_names()), n=1)
-    fix = f'did you mean "{close[0]}"?' if close else "use an IANA zone name such as Europe/Paris or America/Montreal"
-    checker.error(line, key, f'unknown time zone "{name}"', fix)
+    fix = S("did_you_mean", close=close[0]) if close else S("unknown_zone.fix")
+    checker.error(line, key, S("unknown_zone", name=name), fix)
     return None
 
 
@@ -525,10 +513,11 @@ def _read_chain(checker: _Checker, entry: LineDict, name: str, key: str) -> tupl
     for office_id in chain:
         if office_id not in known:
             close = difflib.get_close_matches(office_id, known, n=1)
-            fix = f'did you mean "{close[0]}"?' if close else f"declare it under offices: (known: {', '.join(known) or 'none'})"
-            checker.error(line, key, f'no covering office has the id "{office_id}"', fix)
+            fix = (S("did_you_mean", close=close[0]) if close
+                   else S("declare_office.fix", known=", ".join(known) or S("kind.nothing")))
+            checker.error(line, key, S("unknown_office", office=office_id), fix)
     if len(set(chain)) != len(chain):
-        checker.error(line, key, "the same covering office appears twice in the chain", "list each office once")
+        checker.error(line, key, S("office_twice"), S("office_twice.fix"))
     return chain
 
 
@@ -542,8 +531,7 @@ def _read_coverage(checker: _Checker, entry: LineDict, key: str) -> tuple[tuple[
     closures = _read_chain(checker, mapping, "closures", f"{key}.coverage.closures")
     if mapping.get("closures") is not None and not closures:
         checker.error(checker.line_of(mapping, "closures"), f"{key}.coverage.closures",
-                      "the coverage chain is empty: callers would reach nobody",
-                      "list at least one covering office id")
+                      S("empty_chain"), S("empty_chain.fix"))
     after = _read_chain(checker, mapping, "outside_hours", f"{key}.coverage.outside_hours")
     return closures, after or closures
 
@@ -557,8 +545,8 @@ def _read_calendars(checker: _Checker, entry: LineDict, key: str, folder: Path) 
     elif isinstance(raw, LineList):
         raw_list = list(zip(raw.item_lines, raw, strict=True))
     else:
-        checker.error(checker.line_of(entry, "calendars"), f"{key}.calendars", f"expected a list, got {_kind(raw)}",
-                      "write one `- file.ics` or `- source: https://…` per calendar")
+        checker.error(checker.line_of(entry, "calendars"), f"{key}.calendars", S("not_a_list", got=_kind(raw)),
+                      S("calendars_not_a_list.fix"))
         return ()
     sources = []
     for index, (line, item) in enumerate(raw_list):
@@ -580,7 +568,7 @@ def _read_calendars(checker: _Checker, entry: LineDict, key: str, folder: Path) 
         elif isinstance(item, str) and item.strip():
             location = item.strip()
         else:
-            checker.error(line, item_key, f"expected a file or an address, got {_kind(item)}")
+            checker.error(line, item_key, S("not_a_location", got=_kind(item)))
             continue
         source = _read_location(checker, location, line, item_key, folder)
         if source:
@@ -596,16 +584,13 @@ def _read_location(checker: _Checker, location: str, line: int, key: str, folder
         parts = urlsplit(location)
         if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1", "::1")):
             return location
-        checker.error(line, key, f'"{parts.scheme}://" addresses are not read',
-                      "use the calendar's https:// or webcal:// address: a private calendar address is a "
-                      "password and must not travel in clear")
+        checker.error(line, key, S("scheme", scheme=parts.scheme), S("scheme.fix"))
         return None
     path = Path(location).expanduser()
     if not path.is_absolute():
         path = folder / path
     if not path.is_file():
-        checker.error(line, key, f'calendar file "{path}" does not exist',
-                      "check the name; a relative path starts from the configuration file's folder")
+        checker.error(line, key, S("no_calendar_file", path=str(path)), S("no_calendar_file.fix"))
         return None
     return str(path)
 
@@ -628,25 +613,23 @@ def _read_opening_hours(checker: _Checker, entry: LineDict, key: str) -> Opening
             continue
         ranges = [value] if isinstance(value, str) else (list(value) if isinstance(value, LineList) else None)
         if ranges is None:
-            checker.error(line, day_key, f"expected opening ranges, got {_kind(value)}", 'write ["08:30-12:30", "14:00-19:00"] or closed')
+            checker.error(line, day_key, S("not_ranges", got=_kind(value)), S("not_ranges.fix"))
             days.append(())
             continue
         spans = []
         for text in ranges:
             span = _parse_range(str(text))
             if span is None:
-                checker.error(line, day_key, f'"{text}" is not an opening range',
-                              'write it as "08:30-12:30" (24-hour clock; 24:00 for midnight)')
+                checker.error(line, day_key, S("not_a_range", text=text), S("not_a_range.fix"))
                 continue
             spans.append(span)
         spans.sort()
         if any(a[1] > b[0] for a, b in itertools.pairwise(spans)):
-            checker.error(line, day_key, "opening ranges overlap", "make each range end before the next starts")
+            checker.error(line, day_key, S("ranges_overlap"), S("ranges_overlap.fix"))
         days.append(tuple(spans))
     if not any(days):
         checker.error(checker.line_of(entry, "opening_hours"), f"{key}.opening_hours",
-                      "the practice is never open",
-                      "give at least one day an opening range, or remove opening_hours")
+                      S("never_open"), S("never_open.fix"))
     return OpeningHours(tuple(days))
 
 
@@ -683,8 +666,7 @@ def _read_practices(checker: _Checker, root: LineDict, folder: Path,
         for number in numbers:
             if number in numbers_seen and numbers_seen[number] != ident:
                 checker.error(checker.line_of(entry, "numbers"), f"{key}.numbers",
-                              f"{number} already belongs to practice {numbers_seen[number]}",
-                              "a Twilio number routes calls for one practice only")
+                              S("number_taken", number=number, other=numbers_seen[number]), S("number_taken.fix"))
             numbers_seen[number] = ident or ""
         front_desk = _read_phones(checker, entry, "front_desk", f"{key}.front_desk")
         timezone = _read_timezone(checker, entry, f"{key}.timezone")
@@ -701,8 +683,9 @@ def _read_practices(checker: _Checker, root: LineDict, folder: Path,
         profession = checker.text(entry, "profession", f"{key}.profession") or "other"
         if profession not in PROFESSIONS:
             close = difflib.get_close_matches(profession, PROFESSIONS, n=1)
-            checker.error(checker.line_of(entry, "profession"), f"{key}.profession", f'unknown profession "{profession}"',
-                          (f'did you mean "{close[0]}"? ' if close else "") + f"use one of: {', '.join(PROFESSIONS)}")
+            checker.error(checker.line_of(entry, "profession"), f"{key}.profession",
+                          S("unknown_profession", profession=profession),
+                          close_or(close, "one_of", choices=", ".join(PROFESSIONS)))
         briefing_days = _read_briefing_days(checker, entry, f"{key}.briefing_days")
         sms = entry.get("sms")
         sms_e164 = _read_phone(checker, str(sms), checker.line_of(entry, "sms"), f"{key}.sms") if sms else None
@@ -711,8 +694,8 @@ def _read_practices(checker: _Checker, root: LineDict, folder: Path,
         if voicemail_notices not in VOICEMAIL_NOTICES:
             close = difflib.get_close_matches(voicemail_notices, VOICEMAIL_NOTICES, n=1)
             checker.error(checker.line_of(entry, "voicemail_notices"), f"{key}.voicemail_notices",
-                          f'unknown choice "{voicemail_notices}"',
-                          (f'did you mean "{close[0]}"? ' if close else "") + f"use one of: {', '.join(VOICEMAIL_NOTICES)}")
+                          S("unknown_choice", choice=voicemail_notices),
+                          close_or(close, "one_of", choices=", ".join(VOICEMAIL_NOTICES)))
         if checker.error_count() > before:
             raw_id = entry.get("id")
             if isinstance(raw_id, str) and _ID.match(raw_id):
@@ -728,15 +711,14 @@ def _read_practices(checker: _Checker, root: LineDict, folder: Path,
                 profession=profession, emergency_line=emergency_line,
             ))
     if "practices" in root and not practices and not broken and checker.error_count() == 0:
-        checker.error(checker.line_of(root, "practices"), "practices", "no practice is configured",
-                      "add at least one practice")
+        checker.error(checker.line_of(root, "practices"), "practices", S("no_practice"), S("no_practice.fix"))
     return practices, broken
 
 
 def _read_bool(checker: _Checker, entry: LineDict, name: str, key: str) -> bool:
     value = entry.get(name, False)
     if not isinstance(value, bool):
-        checker.error(checker.line_of(entry, name), key, f"expected yes or no, got {_kind(value)}", "write true or false")
+        checker.error(checker.line_of(entry, name), key, S("not_yes_no", got=_kind(value)), S("not_yes_no.fix"))
         return False
     return value
 
@@ -759,20 +741,17 @@ def _read_greetings(checker: _Checker, entry: LineDict, name: str, key: str,
         try:
             used = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
         except ValueError as exc:
-            checker.error(line, f"{key}.{greeting}", f"the text cannot be read as a template: {exc}",
-                          "write placeholders as {office}; a brace of its own is written {{ or }}")
+            checker.error(line, f"{key}.{greeting}", S("not_a_template", detail=str(exc)), S("not_a_template.fix"))
             continue
         unknown = sorted(used - placeholders)
         if unknown:
             allowed = ", ".join("{" + p + "}" for p in sorted(placeholders)) or "none"
-            checker.error(line, f"{key}.{greeting}", f"unknown placeholder {{{unknown[0]}}}",
-                          f"the placeholders of this greeting are: {allowed}")
+            checker.error(line, f"{key}.{greeting}", S("unknown_placeholder", name=unknown[0]),
+                          S("placeholders.fix", allowed=allowed))
             continue
         if "reopening" in used and "reopens" in placeholders:
             # « fermé jusqu'au samedi 9 janvier, 9 heures » is heard as closed through Saturday.
-            checker.warn(line, f"{key}.{greeting}", "{reopening} (« jusqu'au samedi 9 janvier, 9 heures ») is heard "
-                         "as closed through that day", "write {reopens} (« Nous rouvrirons le samedi 9 janvier à 9 "
-                         "heures. ») or {when} (« le samedi 9 janvier à 9 heures ») instead")
+            checker.warn(line, f"{key}.{greeting}", S("reopening"), S("reopening.fix"))
         found[greeting] = text
     return found
 
@@ -809,7 +788,6 @@ def _read_briefing_days(checker: _Checker, entry: LineDict, key: str) -> tuple[i
     values = [raw] if isinstance(raw, int) and not isinstance(raw, bool) else raw
     if not isinstance(values, list) or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 60
                                                for v in values):
-        checker.error(checker.line_of(entry, "briefing_days"), key, f"expected days before the closure, got {_kind(raw)}",
-                      "write a list of whole numbers from 0 to 60, such as [7, 1]")
+        checker.error(checker.line_of(entry, "briefing_days"), key, S("not_days", got=_kind(raw)), S("not_days.fix"))
         return (7, 1)
     return tuple(sorted(set(values), reverse=True))

@@ -366,7 +366,7 @@ class Refresher:
                           for p in settings.practices},
             "office_numbers": sorted({n for o in settings.offices.values() for n in (o.phone, o.sms) if n}),
             "service": service_to_json(settings.service),
-            "problems": [str(problem) for problem in self.config_problems],
+            "problems": [problem.to_json() for problem in self.config_problems],
             "reload": {"kept": list(reloaded.kept), "removed_practices": list(reloaded.removed_practices),
                        "removed_offices": list(reloaded.removed_offices), "refused": reloaded.is_refused}
             if reloaded else {},

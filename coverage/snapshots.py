@@ -27,6 +27,7 @@ from typing import Any
 from calendars.errors import CalendarError, NotACalendar, OverLimits, SourceUnreachable
 from calendars.messages import said_from_json
 from calendars.model import CalendarProblem
+from config.errors import Problem
 from config.settings import CalendarSource, Practice, Service, Settings
 from config.snapshot import service_from_json, settings_from_json
 from coverage.closing import Closing, running, with_closing
@@ -105,7 +106,7 @@ class Directory:
     by_number: dict[str, str] = field(default_factory=dict)
     office_numbers: frozenset[str] = frozenset()
     service: Service = field(default_factory=Service)
-    problems: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()      # the configuration's, as the worker last read it
     reload: dict[str, Any] = field(default_factory=dict)
     is_from_disk: bool = False
 
@@ -118,7 +119,8 @@ class Directory:
         practices = value.get("practices", {})
         return cls(generation, practices, {n: ident for ident, p in practices.items() for n in p["numbers"]},
                    frozenset(value.get("office_numbers", ())), service_from_json(value["service"])
-                   if value.get("service") else Service(), tuple(value.get("problems", ())),
+                   if value.get("service") else Service(),
+                   tuple(Problem.from_json(problem) for problem in value.get("problems", ())),
                    dict(value.get("reload", {})), is_from_disk)
 
 

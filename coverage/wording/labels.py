@@ -213,6 +213,8 @@ _WORDS: dict[str, str] = {
     'alert_text': 'Relève found a problem:\n\n{detail}\n\nYou will get another message once it is solved.',
     'alert_solved_text': 'This problem is solved:\n\n{detail}',
     'at_line': '{source}, line {line}',
+    'error': 'error',
+    'warning': 'warning',
     'event_named': 'event “{summary}”',
     'last_copy_in_use': 'The last good copy (read {when} UTC) stays in use.',
     'last_copy_in_use_undated': 'The last good copy stays in use.',

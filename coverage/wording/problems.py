@@ -8,10 +8,13 @@ from typing import Any
 from calendars.errors import CalendarError
 from calendars.messages import MESSAGES, Said
 from calendars.model import CalendarProblem
+from config.errors import Problem
+from config.messages import MESSAGES as CONFIG_MESSAGES
 from coverage.wording.catalogs import English, say
 from coverage.wording.labels import label
 
-ENGLISH: English = {f"calendar.{key}": english for key, english in MESSAGES.items()}
+ENGLISH: English = {**{f"calendar.{key}": english for key, english in MESSAGES.items()},
+                    **{f"config.{key}": english for key, english in CONFIG_MESSAGES.items()}}
 
 
 def said_in(text: str, language: str) -> str:
@@ -20,13 +23,26 @@ def said_in(text: str, language: str) -> str:
         return text
     values: dict[str, Any] = {name: said_in(value, language) if isinstance(value, Said) else value
                               for name, value in text.values.items()}
-    return say(language, f"calendar.{text.key}", MESSAGES[text.key]).format(**values)
+    return say(language, f"{text.catalog}.{text.key}", text.table[text.key]).format(**values)
 
 
 def calendar_error_text(error: CalendarError, language: str) -> str:
     """Why a calendar cannot be read, and what to do: « aucun fichier de ce nom — vérifiez le chemin… »."""
     message = said_in(error.message, language)
     return f"{message} — {said_in(error.fix, language)}" if error.fix else message
+
+
+def config_problem_text(problem: Problem, language: str) -> str:
+    """A problem of the configuration file, where it is and what to do: « releve.yaml, ligne 6,
+    practices[cabinet-dupont].timezone : fuseau horaire inconnu « Europe/Pari » — essayez … »."""
+    where = (label("at_line", language).format(source=problem.file, line=problem.line) if problem.line
+             else problem.file)
+    colon = "\u00a0: " if language.startswith("fr") else ": "
+    kind = label("warning" if problem.is_warning else "error", language)
+    head = colon.join(part for part in (where, kind, problem.key) if part)
+    message = said_in(problem.message, language)
+    text = f"{head}{colon}{message}" if head else message
+    return f"{text} — {said_in(problem.fix, language)}" if problem.fix else text
 
 
 def problem_text(problem: CalendarProblem, language: str) -> str:

@@ -18,7 +18,7 @@ from coverage.wording.dates import format_hour, format_moment, format_opening_ho
 from coverage.wording.labels import counted
 from coverage.wording.names import status_word, to_written, with_article
 from coverage.wording.numbers import format_phone
-from coverage.wording.problems import calendar_error_text, problem_text
+from coverage.wording.problems import calendar_error_text, config_problem_text, problem_text
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -86,7 +86,7 @@ def counted_words(key: str, count: int, language: str) -> str:
 HELPERS: dict[str, Any] = {"format_phone": format_phone, "format_moment": format_moment,
                            "format_opening_hours": format_opening_hours, "phone_link": phone_link,
                            "status_word": status_word, "format_hour": format_hour, "calendar_problem": calendar_error_text,
-                           "problem_text": problem_text, "counted_words": counted_words,
+                           "problem_text": problem_text, "config_problem_text": config_problem_text, "counted_words": counted_words,
                            "office_named": office_named, "office_to": office_to}
 FILTERS: dict[str, Any] = {"format_phone": format_phone, "colon": colon, "quoted": quoted}
 

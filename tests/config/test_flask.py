@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from app import create_app
-from tests.conftest import EXAMPLE_CONFIG
+from tests.conftest import EXAMPLE_CONFIG, sign_in
 
 
 def example_copy(folder: Path, *changes: tuple[str, str]) -> Path:
@@ -135,4 +135,18 @@ def test_a_broken_practice_is_named_and_the_others_are_read(monkeypatch, tmp_pat
         directory = snapshots().directory()
         assert [view.practice.id for view in snapshots().views()] == ["cabinet-dupont"]
     (problem,) = directory.problems
-    assert problem.startswith(f"{path}:{line_of(path, 'québécois')}: error: practices[clinique-plateau].language")
+    assert str(problem).startswith(f"{path}:{line_of(path, 'québécois')}: error: practices[clinique-plateau].language")
+    # The host's page says it in the browser's language, with the fix.
+    from werkzeug.security import generate_password_hash
+
+    from tests.browser import ADMIN_PASSWORD, ADMIN_USER
+    app.config.update(RELEVE_ADMIN_USER=ADMIN_USER, RELEVE_ADMIN_PASSWORD=generate_password_hash(ADMIN_PASSWORD))
+    client = app.test_client()
+    sign_in(client)
+    french = client.get("/").get_data(as_text=True)
+    english = client.get("/", headers={"Accept-Language": "en-US"}).get_data(as_text=True)
+    line = line_of(path, "québécois")
+    assert (f"ligne {line}\u00a0: erreur\u00a0: practices[clinique-plateau].language\u00a0: langue inconnue "
+            "«\u00a0québécois\u00a0» — Relève parle fr-FR, fr-CA") in french
+    assert f'line {line}: error: practices[clinique-plateau].language: unknown language "québécois"' in english.replace(
+        "&#34;", '"')

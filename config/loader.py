@@ -53,7 +53,7 @@ PRACTICE_KEYS = {
     "language": True, "calendars": True, "coverage": True, "opening_hours": False,
     "instructions": False, "ring_seconds": False, "greetings": False, "texts": False, "sms": False,
     "email": False, "urgent_contact": False, "briefing_days": False, "voicemail_notices": False,
-    "profession": False, "emergency_line": False,
+    "profession": False, "emergency_line": False, "urgent_words": False,
 }
 OFFICE_KEYS = {
     "id": True, "kind": True, "name": True, "phone": True, "language": True,
@@ -680,6 +680,7 @@ def _read_practices(checker: _Checker, root: LineDict, folder: Path,
         texts = _read_greetings(checker, entry, "texts", f"{key}.texts", TEXTS)
         urgent = _read_urgent_contact(checker, entry, f"{key}.urgent_contact")
         emergency_line = _read_urgent_contact(checker, entry, f"{key}.emergency_line", "emergency_line")
+        urgent_words = checker.text_list(entry, "urgent_words", f"{key}.urgent_words")
         profession = checker.text(entry, "profession", f"{key}.profession") or "other"
         if profession not in PROFESSIONS:
             close = difflib.get_close_matches(profession, PROFESSIONS, n=1)
@@ -708,7 +709,7 @@ def _read_practices(checker: _Checker, root: LineDict, folder: Path,
                 after_hours_chain=after_hours_chain, opening_hours=hours, instructions=instructions,
                 ring_seconds=ring_seconds, greetings=greetings, texts=texts, sms=sms_e164, email=email,
                 urgent_contact=urgent, briefing_days=briefing_days, voicemail_notices=voicemail_notices,
-                profession=profession, emergency_line=emergency_line,
+                profession=profession, emergency_line=emergency_line, urgent_words=urgent_words,
             ))
     if "practices" in root and not practices and not broken and checker.error_count() == 0:
         checker.error(checker.line_of(root, "practices"), "practices", S("no_practice"), S("no_practice.fix"))

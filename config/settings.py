@@ -41,6 +41,8 @@ GREETINGS: dict[str, frozenset[str]] = {
     "accept_prompt": frozenset(),
     "thanks": frozenset(),
     "no_message": frozenset(),
+    "urgent_prompt": frozenset({"practice", "Practice"}),
+    "urgent_noted": frozenset({"practice", "Practice"}),
 }
 
 # The texts Relève sends, with their placeholders; default wording in routing/texts.py.
@@ -157,6 +159,9 @@ class Practice:
     # Where callers are sent in an emergency the practice's own profession handles (a vet's
     # on-duty service or the emergency animal hospital); health practices use the public lines.
     emergency_line: UrgentContact | None = None
+    # Words of a voicemail's transcript that mark it as possibly urgent; empty: the profession's
+    # (coverage.urgency.DEFAULT_WORDS).
+    urgent_words: tuple[str, ...] = ()
 
     @property
     def is_health(self) -> bool:

@@ -48,6 +48,7 @@ def practice_to_json(practice: Practice) -> dict[str, Any]:
         else None,
         "briefing_days": list(practice.briefing_days), "voicemail_notices": practice.voicemail_notices,
         "profession": practice.profession,
+        "urgent_words": list(practice.urgent_words),
         "emergency_line": [practice.emergency_line.name, practice.emergency_line.phone] if practice.emergency_line
         else None,
     }
@@ -70,6 +71,7 @@ def practice_from_json(value: dict[str, Any]) -> Practice:
         voicemail_notices=value.get("voicemail_notices", "right_away"),
         profession=value.get("profession", "other"),
         emergency_line=UrgentContact(*value["emergency_line"]) if value.get("emergency_line") else None,
+        urgent_words=tuple(value.get("urgent_words", ())),
     )
 
 

@@ -49,8 +49,9 @@ class CallSimulator:
     """Drives the voice webhooks of `app` like Twilio, one call at a time."""
 
     def __init__(self, app: Flask, token: str, names: dict[str, str] | None = None,
-                 before_request: Callable[[int], None] | None = None) -> None:
+                 before_request: Callable[[int], None] | None = None, press: str = "") -> None:
         self.client: FlaskClient = app.test_client()
+        self.press = press   # the key the caller presses when asked (a voicemail's "1": urgent)
         self.validator = RequestValidator(token)
         self.names = names or {}
         # Called with the request's number in the call (0 for the incoming call) before it is sent:
@@ -115,6 +116,13 @@ class CallSimulator:
             elif verb.tag == "Hangup":
                 transcript.lines.append("the call ends")
                 return None
+            elif verb.tag == "Gather":
+                for said in verb.findall("Say"):
+                    transcript.lines.append(f'the caller hears: "{said.text}"')
+                if self.press:
+                    transcript.lines.append(f"the caller presses {self.press}")
+                    return self._request(transcript, verb.attrib["action"], {**form, "Digits": self.press})
+                transcript.lines.append("the caller presses no key")
             else:
                 raise TwimlError(f"unexpected verb <{verb.tag}> in the caller's call")
         transcript.lines.append("the call ends (end of the document)")
@@ -210,7 +218,8 @@ call_cli = AppGroup("call", help="Try calls without a phone.")
               "(default: no-answer).")
 @click.option("--from", "caller", default="+33698765432", show_default=True, help="The caller's number, or anonymous.")
 @click.option("--record", is_flag=True, help="Write the simulated call to the real contact log.")
-def simulate_command(practice_id: str, when: str, outcomes: str, caller: str, record: bool) -> None:
+@click.option("--press", default="", help="The key the caller presses when asked (1: the voicemail is urgent).")
+def simulate_command(practice_id: str, when: str, outcomes: str, caller: str, record: bool, press: str) -> None:
     """Play a whole call through the real webhooks; print what the caller hears and where it goes."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
@@ -233,7 +242,7 @@ def simulate_command(practice_id: str, when: str, outcomes: str, caller: str, re
     names = {o.phone: o.name.written for o in settings.offices.values()}
     names.update({n: f"{practice.name.written}, front desk" for n in practice.front_desk})
     with simulation(app, at, record, found) as token:
-        transcript = CallSimulator(app, token, names).call(practice.numbers[0], caller, chosen)
+        transcript = CallSimulator(app, token, names, press=press).call(practice.numbers[0], caller, chosen)
     click.echo(f"call from {caller} to {practice.name.written} ({practice.numbers[0]}), {at.isoformat()}:")
     for line in transcript.lines:
         click.echo(f"  {line}")

@@ -17,6 +17,7 @@ from config.settings import CoveringOffice, Practice, Settings
 from coverage.wording.greetings import greeting, office_template, voicemail_text, whisper_text
 
 VOICEMAIL_SECONDS = 180
+URGENT_SECONDS = 2   # how long a caller has to press 1 after the voicemail's words
 
 # <Say> voice per language. The voice must match the `language` attribute or <Say> fails;
 # Polly has no Canadian English voice, so en-CA is spoken as en-US.
@@ -105,9 +106,22 @@ def voicemail(settings: Settings, practice: Practice, chain: tuple[str, ...], *,
               reopens_at: datetime | None = None, now: datetime | None = None) -> VoiceResponse:
     """The last resort: a message after the beep, said when it will be heard."""
     response = VoiceResponse()
-    say(response, voicemail_text(settings, practice, chain, is_open=is_open, reopens_at=reopens_at, now=now),
+    # A key pressed while it is said goes to routing.voice.urgent ("1": possibly urgent); without
+    # one, Twilio goes on to the recording.
+    gather = Gather(input="dtmf", num_digits=1, timeout=URGENT_SECONDS, method="POST",
+                    action=action_url("routing.urgent", practice=practice.id), action_on_empty_result=False)
+    say(gather, voicemail_text(settings, practice, chain, is_open=is_open, reopens_at=reopens_at, now=now),
         practice.language)
-    response.record(action=action_url("routing.recorded", practice=practice.id), method="POST",
+    say(gather, greeting(settings, practice, "urgent_prompt"), practice.language)
+    response.append(gather)
+    return record_voicemail(response, settings, practice)
+
+
+def record_voicemail(response: VoiceResponse, settings: Settings, practice: Practice, *,
+                     urgent: bool = False) -> VoiceResponse:
+    """The beep and the recording (`urgent`: the caller pressed 1); a goodbye when nothing was said."""
+    params: dict[str, object] = {"practice": practice.id, **({"urgent": 1} if urgent else {})}
+    response.record(action=action_url("routing.recorded", **params), method="POST",
                     max_length=VOICEMAIL_SECONDS, play_beep=True, finish_on_key="#", timeout=10)
     # Twilio goes on here only when nothing was recorded.
     say(response, greeting(settings, practice, "no_message"), practice.language)

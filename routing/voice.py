@@ -40,6 +40,7 @@ from coverage.wording.greetings import closed_greeting, greeting, why_not
 from coverage.wording.texts import text
 from routing import twiml
 from routing.signature import twilio_signed
+from routing.urgent import links_of, tell_urgent
 from routing.webhooks import duration, field, form_text, now, xml
 
 logger = logging.getLogger(__name__)
@@ -331,27 +332,52 @@ def _text_back(practice: Practice, caller: str, at: datetime) -> None:
     current_app.extensions["releve.dispatcher"].wake()
 
 
+@blueprint.post("/voice/urgent")
+@twilio_signed
+@on_the_callers_leg
+def urgent() -> Response:
+    """A key pressed while the voicemail was said: "1" flags the message as possibly urgent; any
+    other key goes straight to the beep."""
+    view, _, _ = _where()
+    settings, practice = view.settings, view.practice
+    response = VoiceResponse()
+    pressed = form_text("Digits") == "1"
+    if pressed:
+        twiml.say(response, greeting(settings, practice, "urgent_noted"), practice.language)
+    return xml(twiml.record_voicemail(response, settings, practice, urgent=pressed))
+
+
 @blueprint.post("/voice/recorded")
 @twilio_signed
 @on_the_callers_leg
 def recorded() -> Response:
-    """A voicemail was left: keep where the recording is, thank the caller."""
+    """A voicemail was left: keep where the recording is, thank the caller. One flagged as urgent
+    is texted at once to the office on duty and the practice's urgent contact."""
     view, _, _ = _where()
     settings, practice = view.settings, view.practice
-    _record_voicemail(practice.id)
+    pressed = request.args.get("urgent") == "1"
+    stored = _record_voicemail(practice.id, pressed_urgent=pressed)
+    if pressed and stored:
+        try:
+            tell_urgent(contact_log().store, snapshots(), links_of(current_app), form_text("CallSid"), now())
+            current_app.extensions["releve.dispatcher"].wake()
+        except Exception:  # noqa: BLE001 - the voicemail is kept; the worker's sweep tells it instead
+            logger.exception("an urgent voicemail could not be told at once; the worker's sweep will")
     response = VoiceResponse()
     twiml.say(response, greeting(settings, practice, "thanks"), practice.language)
     response.hangup()
     return xml(response)
 
 
-def _record_voicemail(practice_id: str) -> None:
+def _record_voicemail(practice_id: str, *, pressed_urgent: bool = False) -> bool:
+    """Write the voicemail to the contact log: True when it is in the database (not the spool)."""
     url = form_text("RecordingUrl", 500)
     if not url:
-        return
-    contact_log().write(log.Voicemail(form_text("CallSid"), practice_id, form_text("From") or "unknown",
-                                      form_text("To"), url, form_text("RecordingSid") or None,
-                                      duration("RecordingDuration"), now()))
+        return False
+    written = contact_log().write(log.Voicemail(form_text("CallSid"), practice_id, form_text("From") or "unknown",
+                                                form_text("To"), url, form_text("RecordingSid") or None,
+                                                duration("RecordingDuration"), now(), pressed_urgent))
+    return written is not None
 
 
 @blueprint.post("/voice/status")

@@ -32,6 +32,7 @@ from coverage.store import StoreUnavailable, retention
 from routing.outbound import deliver_due
 from routing.retention import run_retention
 from routing.sms import SWEEP_AFTER
+from routing.urgent import links_of, sweep_urgent
 
 if TYPE_CHECKING:
     from coverage.refresh import Report
@@ -108,6 +109,13 @@ def handle_texts(app: Flask) -> None:
 
 
 @job
+def tell_urgent_voicemails(app: Flask) -> int:
+    """Possibly urgent voicemails nobody was told of yet (kept in a spool, or a failure) are told."""
+    with app.app_context():
+        return sweep_urgent(app.extensions["releve.db"], snapshots(), links_of(app), app.config["RELEVE_CLOCK"]())
+
+
+@job
 def delete_expired(app: Flask) -> retention.Deleted | None:
     """The daily retention run."""
     with app.app_context():
@@ -137,6 +145,8 @@ def build_scheduler(app: Flask, notices_seconds: float = 60, deliver_seconds: fl
                       replace_existing=True, next_run_time=start)
     scheduler.add_job(handle_texts, "interval", seconds=60, args=[app], id="texts", replace_existing=True,
                       next_run_time=start)
+    scheduler.add_job(tell_urgent_voicemails, "interval", seconds=deliver_seconds, args=[app], id="urgent",
+                      replace_existing=True, next_run_time=start)
     scheduler.add_job(delete_expired, "interval", hours=24, args=[app], id="retention", replace_existing=True,
                       next_run_time=start)
     return scheduler

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Row
 
 from coverage.store import outbox
 from coverage.store.sql import insert_once, upsert_many
-from coverage.store.tables import HUNG_UP, VOICEMAIL, call_legs, calls, texts
+from coverage.store.tables import HUNG_UP, URGENT_PRESSED, VOICEMAIL, call_legs, calls, texts
 
 MAX_SECONDS = 7 * 24 * 3600  # no call lasts a week: a larger duration is not a duration
 
@@ -93,6 +93,7 @@ class Voicemail:
     recording_sid: str | None
     seconds: int | None
     at: datetime
+    pressed_urgent: bool = False   # the caller pressed 1 before the beep: "possiblement urgent"
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,8 @@ def apply(connection: Connection, event: Event) -> bool:
         _ensure_call(connection, event.call_sid, event.practice_id, event.caller, event.called, event.at)
         connection.execute(update(calls).where(calls.c.call_sid == event.call_sid).values(
             outcome=VOICEMAIL, recording_url=_text(event.url, 500), recording_sid=event.recording_sid,
-            recording_seconds=seconds(event.seconds), updated_at=event.at))
+            recording_seconds=seconds(event.seconds), updated_at=event.at,
+            **({"urgent": URGENT_PRESSED} if event.pressed_urgent else {})))
     elif isinstance(event, CallStatus):
         _ensure_call(connection, event.call_sid, event.practice_id, event.caller, event.called, event.at)
         connection.execute(update(calls).where(calls.c.call_sid == event.call_sid).values(

@@ -54,6 +54,7 @@ OFFICE = "office"           # a covering office took it (office_id says which)
 VOICEMAIL = "voicemail"     # a message was recorded
 HUNG_UP = "hung_up"         # the caller left before anyone answered and without a message
 ANSWERED = "answered"       # the fallback's dial was answered (the practice's line or its first office)
+URGENT_PRESSED = "pressed"  # calls.urgent: the caller pressed 1 before the beep
 
 calls = Table(
     "calls", metadata,
@@ -74,7 +75,28 @@ calls = Table(
     Column("duration_seconds", Integer),
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("recording_sid", String(64)),      # to delete the recording at Twilio after the retention period
+    Column("urgent", String(300)),            # "pressed" (the caller pressed 1), or the words that mark it
+    Column("urgent_told_at", UTCDateTime()),  # when the office on duty and the urgent contact were texted
     Index("ix_calls_started_at", "started_at"),
+)
+
+# A voicemail in words (coverage.transcripts): one row a voicemail, from the transcription's
+# request to its text; retried a few times; deleted with the call after the retention period.
+transcripts = Table(
+    "transcripts", metadata,
+    Column("call_sid", String(64), primary_key=True),
+    Column("practice_id", String(64), nullable=False, index=True),
+    Column("recording_sid", String(64), nullable=False),
+    Column("language", String(10), nullable=False),
+    Column("engine", String(20), nullable=False),
+    Column("state", String(12), nullable=False, index=True),   # pending, working, done, failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("provider_ref", String(64)),                        # Twilio's transcript SID (GT…)
+    Column("text", Text),
+    Column("last_error", String(300)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 # One leg per number dialled: the front desk, or each covering office in turn.

@@ -30,6 +30,9 @@ ENGLISH: English = {
     "say.accept_prompt": "Press 1 to take the call.",
     "say.thanks": "Thank you, your message has been recorded. Goodbye.",
     "say.no_message": "We did not receive a message. Goodbye.",
+    # Before the beep, after what the voicemail says: the caller may mark the message as urgent.
+    "say.urgent_prompt": "If it is urgent, press 1 now.",
+    "say.urgent_noted": "Your message will be flagged as possibly urgent. Please speak after the tone.",
     # The sentences around the reopening: the day and the hour are always said together
     # (coverage.wording.dates.spoken_when).
     "say.reopens": "We reopen {when}.",

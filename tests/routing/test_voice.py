@@ -130,8 +130,9 @@ def test_at_the_end_of_the_chain_the_caller_hears_the_emergency_line_then_leaves
     last = twilio.twiml(second.find("Dial").attrib["action"].removeprefix(BASE),
                         {**incoming(), "DialCallStatus": "failed"})
 
-    assert [verb.tag for verb in last] == ["Say", "Record", "Say", "Hangup"]
-    said = last.find("Say").text
+    # Said while a key may be pressed (1: possibly urgent), then the beep without one.
+    assert [verb.tag for verb in last] == ["Gather", "Record", "Say", "Hangup"]
+    said = last.find("Gather/Say").text
     assert _said(second) == "La ligne est occupée. Nous appelons maintenant la permanence Accueil Santé."
     # Both offices were just tried: neither is offered again; the emergency line comes before the beep.
     assert "docteur Martin" not in said and "permanence" not in said
@@ -205,7 +206,7 @@ def test_an_unanswered_front_desk_offers_a_voicemail(app, twilio, clock):
 
     after = twilio.twiml(dial.attrib["action"].removeprefix(BASE), {**incoming(), "DialCallStatus": "no-answer"})
 
-    assert "Le cabinet dentaire Dupont ne peut pas vous répondre pour le moment" in after.find("Say").text
+    assert "Le cabinet dentaire Dupont ne peut pas vous répondre pour le moment" in after.find("Gather/Say").text
     assert after.find("Record") is not None
 
 

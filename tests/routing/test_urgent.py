@@ -1,0 +1,103 @@
+"""A possibly urgent voicemail reaches the covering office on duty and the practice's urgent
+contact at once, by SMS through the real twilio client and the local stand-in of Twilio's API:
+the caller pressed 1 before the beep, or the transcript holds an urgent word."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from coverage.store import tables
+from routing.worker import deliver_messages
+from tests.routing.conftest import Twilio, incoming
+
+DUPONT, DUPONT_NUMBER = "cabinet-dupont", "+33186951234"
+CHRISTMAS = datetime(2026, 12, 28, 9, 5, tzinfo=UTC)   # 10:05 in Paris, the practice closed for the holidays
+MARTIN_SMS, URGENT_CONTACT = "+33612345678", "+33756123456"
+PATIENT = "+33698765432"
+
+
+def _urgent_texts(app) -> list:
+    with app.extensions["releve.db"].begin() as connection:
+        return list(connection.execute(select(tables.messages).where(tables.messages.c.purpose == "urgent")
+                                       .order_by(tables.messages.c.recipient)))
+
+
+def _to_voicemail(twilio: Twilio, form: dict[str, str]):
+    """The caller's call, every office of the chain failing in turn, down to the voicemail's TwiML."""
+    answer = twilio.twiml("/twilio/voice", form)
+    for _ in range(5):
+        dial = answer.find("Dial")
+        if dial is None:
+            return answer
+        answer = twilio.twiml(dial.get("action"), {**form, "DialCallStatus": "no-answer"})
+    raise AssertionError("the chain never ends in a voicemail")
+
+
+def test_a_caller_who_presses_1_reaches_the_office_on_duty_and_the_urgent_contact_at_once(
+        app_with_twilio, twilio_api, clock):
+    app, twilio = app_with_twilio, Twilio(app_with_twilio)
+    clock.now = CHRISTMAS
+    call_sid = "CA" + "7" * 32
+    form = incoming(call_sid, PATIENT, DUPONT_NUMBER)
+
+    voicemail = _to_voicemail(twilio, form)
+    gather = voicemail.find("Gather")
+    said = " ".join(s.text for s in gather.findall("Say"))
+    assert said.endswith("Si c'est urgent, tapez 1 maintenant.") and "après le bip" in said
+    assert voicemail.find("Record") is not None   # no key pressed: straight to the beep
+
+    pressed = twilio.twiml(gather.get("action"), {**form, "Digits": "1"})
+    assert "possiblement urgent" in pressed.find("Say").text
+    record = pressed.find("Record")
+    url = twilio_api.add_recording("RE" + "7" * 32)
+    twilio.twiml(record.get("action"), {**form, "RecordingUrl": url, "RecordingSid": "RE" + "7" * 32,
+                                        "RecordingDuration": "25"})
+
+    texts = _urgent_texts(app)
+    assert [t.recipient for t in texts] == [MARTIN_SMS, URGENT_CONTACT]
+    for text in texts:
+        assert text.body.startswith("Relève : message possiblement urgent pour Cabinet dentaire Dupont, de "
+                                    "06 98 76 54 32, lundi 28 décembre 2026 à 10 h 05 (la personne a tapé 1).")
+    assert "/briefing/" in texts[0].body and texts[0].body.rstrip().endswith("/contacts")  # the office's page
+    assert f"/practice/{DUPONT}/voicemail/{call_sid}" in texts[1].body                     # the practice's own
+    deliver_messages(app)
+    assert twilio_api.requests_to(MARTIN_SMS) and twilio_api.requests_to(URGENT_CONTACT)
+    assert {t.state for t in _urgent_texts(app)} == {"sent"}
+
+
+def test_another_key_or_none_leaves_an_ordinary_message_and_nobody_is_texted(app_with_twilio, twilio_api, clock):
+    app, twilio = app_with_twilio, Twilio(app_with_twilio)
+    clock.now = CHRISTMAS
+    form = incoming("CA" + "8" * 32, PATIENT, DUPONT_NUMBER)
+    gather = _to_voicemail(twilio, form).find("Gather")
+
+    other = twilio.twiml(gather.get("action"), {**form, "Digits": "5"})
+    assert other.find("Say") is None or "urgent" not in (other.find("Say").text or "")
+    url = twilio_api.add_recording("RE" + "8" * 32)
+    twilio.twiml(other.find("Record").get("action"), {**form, "RecordingUrl": url, "RecordingSid": "RE" + "8" * 32,
+                                                      "RecordingDuration": "12"})
+
+    assert _urgent_texts(app) == []
+
+
+def test_an_urgent_voicemail_kept_in_a_spool_is_told_by_the_worker_once(app_with_twilio, clock):
+    from coverage.store import contacts as log
+    from routing.worker import tell_urgent_voicemails
+
+    app = app_with_twilio
+    clock.now = CHRISTMAS
+    with app.app_context():
+        from coverage.flask import snapshots
+        snapshots().directory()
+    call_sid = "CA" + "9" * 32
+    contact_log = app.extensions["releve.contact_log"]
+    # What a web process spooled while the database was down, replayed later: nobody told yet.
+    contact_log.write(log.CallStart(call_sid, DUPONT, PATIENT, DUPONT_NUMBER, CHRISTMAS, False, "Congés",
+                                    ("cabinet-martin", "permanence-sante")))
+    contact_log.write(log.Voicemail(call_sid, DUPONT, PATIENT, DUPONT_NUMBER, "https://api.twilio.com/x/RE9",
+                                    "RE" + "9" * 32, 30, CHRISTMAS, pressed_urgent=True))
+
+    assert tell_urgent_voicemails(app) == 2
+    assert tell_urgent_voicemails(app) == 0
+    assert [t.recipient for t in _urgent_texts(app)] == [MARTIN_SMS, URGENT_CONTACT]

@@ -31,6 +31,7 @@ from config.settings import (
     OFFICE_KINDS,
     PROFESSIONS,
     TEXTS,
+    TRANSCRIBERS,
     VOICEMAIL_NOTICES,
     WEEKDAYS,
     CalendarSource,
@@ -40,6 +41,7 @@ from config.settings import (
     Practice,
     Service,
     Settings,
+    Transcription,
     UrgentContact,
 )
 from config.yamlfile import LineDict, LineList, load_yaml
@@ -62,7 +64,8 @@ OFFICE_KEYS = {
 TOP_KEYS = {"practices": True, "offices": True, "service": False, "greetings": False}
 _FOLDER_KEYS = {"practices": False, "offices": False, "service": False, "greetings": False}  # each file of a folder
 SERVICE_KEYS = {"refresh_minutes": False, "horizon_days": False, "public_url": False, "retention_days": False,
-                "calendar_alert_hours": False}
+                "calendar_alert_hours": False, "transcription": False}
+TRANSCRIPTION_KEYS = {"engine": True, "model": False, "twilio_services": False}
 COVERAGE_KEYS = {"closures": True, "outside_hours": False}
 CALENDAR_KEYS = {"source": True, "only": False}
 ONLY_KEYS = {"categories": False, "title_contains": False}
@@ -473,7 +476,53 @@ def _read_service(checker: _Checker, root: LineDict) -> Service:
         public_urls.append(f"https://{parts.netloc.lower()}")
     return Service(refresh=timedelta(minutes=refresh), horizon=timedelta(days=horizon),
                    public_urls=tuple(dict.fromkeys(public_urls)), retention=timedelta(days=retention),
-                   calendar_alert=timedelta(hours=alert))
+                   calendar_alert=timedelta(hours=alert), transcription=_read_transcription(checker, entry))
+
+
+def _read_transcription(checker: _Checker, service: LineDict) -> Transcription:
+    """`service.transcription`: none (the default), twilio (a Conversational Intelligence service
+    per language) or local (a faster-whisper model folder on this host)."""
+    raw = service.get("transcription")
+    if raw is None:
+        return Transcription()
+    entry = checker.mapping(raw, "service.transcription", checker.line_of(service, "transcription"), TRANSCRIPTION_KEYS)
+    if entry is None:
+        return Transcription()
+    engine = checker.text(entry, "engine", "service.transcription.engine") or "none"
+    line = checker.line_of(entry, "engine")
+    if engine not in TRANSCRIBERS:
+        close = difflib.get_close_matches(engine, TRANSCRIBERS, n=1)
+        checker.error(line, "service.transcription.engine", S("unknown_choice", choice=engine),
+                      close_or(close, "one_of", choices=", ".join(TRANSCRIBERS)))
+        return Transcription()
+    model = checker.text(entry, "model", "service.transcription.model")
+    if engine == "local":
+        folder = Path(model).expanduser() if model else None
+        if folder is None or not (folder / "model.bin").is_file():
+            checker.error(checker.line_of(entry, "model") if model else line, "service.transcription.model",
+                          S("no_model", folder=model or ""), S("no_model.fix"))
+            return Transcription()
+        model = str(folder)
+    services: dict[str, str] = {}
+    raw_services = entry.get("twilio_services")
+    if raw_services is not None:
+        mapping = checker.mapping(raw_services, "service.transcription.twilio_services",
+                                  checker.line_of(entry, "twilio_services"), {lang: False for lang in LANGUAGES})
+        for language in LANGUAGES:
+            if mapping is None:
+                break
+            sid = checker.text(mapping, language, f"service.transcription.twilio_services.{language}")
+            if sid is None:
+                continue
+            if not re.fullmatch(r"GA[0-9a-fA-F]{32}", sid):
+                checker.error(checker.line_of(mapping, language), f"service.transcription.twilio_services.{language}",
+                              S("not_a_service_sid", sid=sid), S("not_a_service_sid.fix"))
+                continue
+            services[language] = sid
+    if engine == "twilio" and not services:
+        checker.error(line, "service.transcription.twilio_services", S("no_services"), S("no_services.fix"))
+        return Transcription()
+    return Transcription(engine, model if engine == "local" else None, services)
 
 
 def _read_int(checker: _Checker, entry: LineDict, name: str, key: str, low: int, high: int, default: int) -> int:

@@ -94,6 +94,13 @@ MESSAGES: dict[str, str] = {
     "unknown_choice": "unknown choice \"{choice}\"",
     "not_days": "expected days before the closure, got {got}",
     "not_days.fix": "write a list of whole numbers from 0 to 60, such as [7, 1]",
+    "no_model": "no faster-whisper model in \"{folder}\" (a folder holding model.bin, config.json, tokenizer.json)",
+    "no_model.fix": "give `model:` the folder of a CTranslate2 Whisper model installed on this host (README, "
+                    "Transcription)",
+    "not_a_service_sid": "\"{sid}\" is not a Conversational Intelligence service SID",
+    "not_a_service_sid.fix": "copy the service's SID (GA followed by 32 characters) from Twilio's console",
+    "no_services": "Twilio transcribes with a Conversational Intelligence service per language: none is given",
+    "no_services.fix": "add `twilio_services:` with a service SID for each language, e.g. fr-FR: GA…",
     "no_practice": "no practice is configured",
     "no_practice.fix": "add at least one practice",
     "not_yes_no": "expected yes or no, got {got}",

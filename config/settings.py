@@ -167,6 +167,20 @@ class Practice:
     def is_health(self) -> bool:
         return self.profession in HEALTH_PROFESSIONS
 
+# How voicemails are turned into words (routing.transcribe): not at all, by Twilio's
+# Conversational Intelligence, or on this host by faster-whisper.
+TRANSCRIBERS = ("none", "twilio", "local")
+
+
+@dataclass(frozen=True)
+class Transcription:
+    """`service.transcription`: the engine, and what it needs."""
+
+    engine: str = "none"                                # one of TRANSCRIBERS
+    model: str | None = None                            # local: a faster-whisper (CTranslate2) model folder
+    services: dict[str, str] = field(default_factory=dict)  # twilio: language -> Intelligence Service SID (GA…)
+
+
 @dataclass(frozen=True)
 class Service:
     """How the service itself runs (not secret; secrets come from the environment)."""
@@ -177,6 +191,7 @@ class Service:
     public_urls: tuple[str, ...] = ()
     retention: timedelta = timedelta(days=90)  # how long patients' calls, texts and messages are kept (README)
     calendar_alert: timedelta = timedelta(hours=6)  # a calendar unread this long is an alert
+    transcription: Transcription = field(default_factory=Transcription)
 
     @property
     def public_url(self) -> str | None:

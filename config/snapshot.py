@@ -16,6 +16,7 @@ from config.settings import (
     Practice,
     Service,
     Settings,
+    Transcription,
     UrgentContact,
 )
 
@@ -90,13 +91,16 @@ def office_from_json(value: dict[str, Any]) -> CoveringOffice:
 def service_to_json(service: Service) -> dict[str, Any]:
     return {"refresh": service.refresh.total_seconds(), "horizon": service.horizon.total_seconds(),
             "public_urls": list(service.public_urls), "retention": service.retention.total_seconds(),
-            "calendar_alert": service.calendar_alert.total_seconds()}
+            "calendar_alert": service.calendar_alert.total_seconds(),
+            "transcription": {"engine": service.transcription.engine, "model": service.transcription.model,
+                              "services": dict(service.transcription.services)}}
 
 
 def service_from_json(value: dict[str, Any]) -> Service:
     return Service(refresh=timedelta(seconds=value["refresh"]), horizon=timedelta(seconds=value["horizon"]),
                    public_urls=tuple(value["public_urls"]), retention=timedelta(seconds=value["retention"]),
-                   calendar_alert=timedelta(seconds=value.get("calendar_alert", 6 * 3600)))
+                   calendar_alert=timedelta(seconds=value.get("calendar_alert", 6 * 3600)),
+                   transcription=Transcription(**value.get("transcription", {})))
 
 
 def settings_of_practice(settings: Settings, practice: Practice, office_ids: set[str]) -> dict[str, Any]:

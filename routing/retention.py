@@ -1,6 +1,7 @@
 """The retention job: what is older than the retention period is deleted, here and at Twilio.
 
-Run daily by the worker. A recording is deleted at Twilio before its call's row goes: when
+Run daily by the worker. A recording, and its transcript when Twilio made one, are deleted at
+Twilio before its call's row goes: when
 Twilio cannot be reached, the call stays until the next run, so no recording is ever left at
 Twilio with nothing here pointing at it.
 """
@@ -23,6 +24,10 @@ def run_retention(store: Store, recordings: RecordingStore, period: timedelta, n
     deleted_at_twilio = failed = 0
     for call_sid, sid in expiring:
         try:
+            with store.begin() as connection:
+                transcript = retention.transcript_ref(connection, call_sid)
+            if transcript is not None:
+                recordings.delete_transcript(transcript)
             if sid is not None and recordings.delete_recording(sid):
                 deleted_at_twilio += 1
         except TransportError as exc:

@@ -64,6 +64,7 @@ def twilio_client(account_sid: str, auth_token: str, api_base_url: str | None = 
     if api_base_url:
         # A stand-in of Twilio's API (the tests run one on loopback); production leaves it unset.
         client.api.base_url = api_base_url.rstrip("/")
+        client.intelligence.base_url = api_base_url.rstrip("/")
     return client
 
 
@@ -135,6 +136,8 @@ class SmtpEmail:
 class RecordingStore(Protocol):
     def delete_recording(self, sid: str) -> bool: ...
 
+    def delete_transcript(self, sid: str) -> bool: ...
+
     def fetch_recording(self, sid: str) -> tuple[bytes, str] | None: ...
 
 
@@ -155,6 +158,20 @@ class TwilioRecordings:
             if exc.status == 404:
                 return False
             raise TransportError(f"Twilio did not delete the recording {sid}: {exc.msg} (HTTP {exc.status})",
+                                 permanent=False, code=int(exc.code) if exc.code else None) from None
+        except Exception as exc:  # noqa: BLE001 - network errors of any kind: tried again tomorrow
+            raise TransportError(f"Twilio could not be reached: {type(exc).__name__}", permanent=False) from None
+        return True
+
+    def delete_transcript(self, sid: str) -> bool:
+        """Delete a voicemail's transcript at Twilio (Conversational Intelligence); False when it
+        was gone already."""
+        try:
+            self.client.intelligence.v2.transcripts(sid).delete()
+        except TwilioRestException as exc:
+            if exc.status == 404:
+                return False
+            raise TransportError(f"Twilio did not delete the transcript {sid}: {exc.msg} (HTTP {exc.status})",
                                  permanent=False, code=int(exc.code) if exc.code else None) from None
         except Exception as exc:  # noqa: BLE001 - network errors of any kind: tried again tomorrow
             raise TransportError(f"Twilio could not be reached: {type(exc).__name__}", permanent=False) from None
@@ -186,6 +203,9 @@ class NoRecordings:
     """Without Twilio credentials there is no recording of ours at Twilio to delete."""
 
     def delete_recording(self, sid: str) -> bool:
+        return False
+
+    def delete_transcript(self, sid: str) -> bool:
         return False
 
     def fetch_recording(self, sid: str) -> tuple[bytes, str] | None:

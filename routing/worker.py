@@ -32,6 +32,7 @@ from coverage.store import StoreUnavailable, retention
 from routing.outbound import deliver_due
 from routing.retention import run_retention
 from routing.sms import SWEEP_AFTER
+from routing.transcribe import Transcriber, make_transcriber, transcribe_due
 from routing.urgent import links_of, sweep_urgent
 
 if TYPE_CHECKING:
@@ -108,6 +109,29 @@ def handle_texts(app: Flask) -> None:
     app.extensions["releve.sweep_texts"](SWEEP_AFTER)
 
 
+def transcriber(app: Flask) -> Transcriber | None:
+    """The host's transcription engine, made once for its settings (a local model loads once)."""
+    with app.app_context():
+        wanted = snapshots().directory().service.transcription
+    made: tuple[object, Transcriber | None] | None = app.extensions.get("releve.transcriber")
+    if made is None or made[0] != wanted:
+        transports = app.extensions["releve.transports"]
+        made = (wanted, make_transcriber(wanted, getattr(transports.sms, "client", None), transports.recordings))
+        app.extensions["releve.transcriber"] = made
+    return made[1]
+
+
+@job
+def transcribe_voicemails(app: Flask) -> int:
+    """New voicemails are turned into words, and those with an urgent word are told at once."""
+    engine = transcriber(app)
+    if engine is None:
+        return 0
+    with app.app_context():
+        return transcribe_due(app.extensions["releve.db"], snapshots(), engine, links_of(app),
+                              app.config["RELEVE_CLOCK"])
+
+
 @job
 def tell_urgent_voicemails(app: Flask) -> int:
     """Possibly urgent voicemails nobody was told of yet (kept in a spool, or a failure) are told."""
@@ -145,6 +169,8 @@ def build_scheduler(app: Flask, notices_seconds: float = 60, deliver_seconds: fl
                       replace_existing=True, next_run_time=start)
     scheduler.add_job(handle_texts, "interval", seconds=60, args=[app], id="texts", replace_existing=True,
                       next_run_time=start)
+    scheduler.add_job(transcribe_voicemails, "interval", seconds=min(deliver_seconds, 15.0), args=[app],
+                      id="transcripts", replace_existing=True, next_run_time=start)
     scheduler.add_job(tell_urgent_voicemails, "interval", seconds=deliver_seconds, args=[app], id="urgent",
                       replace_existing=True, next_run_time=start)
     scheduler.add_job(delete_expired, "interval", hours=24, args=[app], id="retention", replace_existing=True,

@@ -10,6 +10,14 @@ Recordings: `DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json` ans
 recording the stand-in holds (`recordings`, filled by `add_recording`) and 404 (error 20404) for one
 it does not; `script(sid, 500)` makes the next try fail. `GET …/Recordings/{Sid}.mp3` answers the
 audio (audio/mpeg), or 404 with error 20404.
+
+Transcripts (Conversational Intelligence, `https://intelligence.twilio.com/v2`): `POST
+/v2/Transcripts` with `ServiceSid` (one of `intelligence_services`, else 404 error 20404) and
+`Channel` (JSON naming the recording's SID in `media_properties.source_sid`: a recording the
+stand-in holds, else 400 error 20001) answers 201 with the transcript, `queued`. Each `GET
+/v2/Transcripts/{Sid}` moves it on, as Twilio's processing does: `in-progress`, then `completed`
+with the sentences of `speech[recording]`, or `failed` when `fail_transcript(recording)` said so.
+`GET …/Sentences` lists them, `DELETE …` answers 204 (404 once deleted).
 """
 from __future__ import annotations
 
@@ -35,6 +43,7 @@ HANG = "hang"  # never answers (until the stand-in stops): for the client's time
 
 # What Twilio answers for each error a test can script: HTTP status, message. `{to}` is the number.
 ERRORS: dict[int, tuple[int, str]] = {
+    20001: (400, "Invalid channel: the media source {source} cannot be found"),
     20003: (401, "Authenticate"),
     20404: (404, "The requested resource {path} was not found"),
     20429: (429, "Too Many Requests"),
@@ -68,6 +77,10 @@ class TwilioApi:
         self.requests: list[Received] = []
         self.messages: list[dict[str, Any]] = []  # the messages accepted (201), as answered
         self.recordings: dict[str, bytes] = {}    # recording SID -> its audio
+        self.intelligence_services: dict[str, str] = {}   # service SID (GA…) -> its language_code
+        self.speech: dict[str, str] = {}          # recording SID -> what its transcript will say
+        self.transcripts: dict[str, dict[str, Any]] = {}  # transcript SID (GT…) -> the transcript
+        self._failing: set[str] = set()
         self._scripts: dict[str, deque[int | str]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -89,6 +102,18 @@ class TwilioApi:
         with self._lock:
             self.recordings[sid] = audio
         return f"https://api.twilio.com{API}/Accounts/{self.account_sid}/Recordings/{sid}"
+
+    def add_service(self, language: str) -> str:
+        """A Conversational Intelligence service of the account, in `language`; returns its SID."""
+        sid = "GA" + secrets.token_hex(16)
+        with self._lock:
+            self.intelligence_services[sid] = language
+        return sid
+
+    def fail_transcript(self, recording_sid: str) -> None:
+        """The next transcript of this recording ends `failed`."""
+        with self._lock:
+            self._failing.add(recording_sid)
 
     def requests_to(self, to: str) -> list[Received]:
         with self._lock:
@@ -141,6 +166,8 @@ class TwilioApi:
             self.requests.append(Received(method, path, form, authorized))
         if not authorized:
             return _error(20003, detail="Your AccountSid or AuthToken was incorrect.")
+        if path.startswith("/v2/Transcripts"):
+            return self._transcripts(method, path, form)
         recordings = f"{API}/Accounts/{self.account_sid}/Recordings/"
         if path.startswith(recordings) and method == "DELETE" and path.endswith(".json"):
             return self._delete_recording(path, path[len(recordings):-len(".json")])
@@ -179,6 +206,52 @@ class TwilioApi:
                 return _error(20404, path=path)
         return 204, {}
 
+    def _transcripts(self, method: str, path: str, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        parts = path.strip("/").split("/")   # v2, Transcripts[, sid[, Sentences]]
+        if method == "POST" and len(parts) == 2:
+            with self._lock:
+                language = self.intelligence_services.get(form.get("ServiceSid", ""))
+            if language is None:
+                return _error(20404, path=path)
+            try:
+                source = json.loads(form.get("Channel", "{}"))["media_properties"]["source_sid"]
+            except (ValueError, KeyError, TypeError):
+                return _error(20001, source="(none)")
+            with self._lock:
+                if source not in self.recordings:
+                    return _error(20001, source=source)
+                sid = "GT" + secrets.token_hex(16)
+                transcript = {"account_sid": self.account_sid, "service_sid": form["ServiceSid"], "sid": sid,
+                              "date_created": datetime.now(UTC).isoformat(), "date_updated": None,
+                              "status": "queued", "channel": json.loads(form["Channel"]), "data_logging": False,
+                              "language_code": language, "customer_key": form.get("CustomerKey"),
+                              "media_start_time": None, "duration": 0, "url": f"https://intelligence.twilio.com{path}/{sid}",
+                              "redaction": False, "links": {}, "_source": source,
+                              "_fails": source in self._failing}
+                self._failing.discard(source)
+                self.transcripts[sid] = transcript
+            return 201, _public(transcript)
+        with self._lock:
+            transcript = self.transcripts.get(parts[2]) if len(parts) >= 3 else None
+            if transcript is None:
+                return _error(20404, path=path)
+            if method == "DELETE" and len(parts) == 3:
+                del self.transcripts[parts[2]]
+                return 204, {}
+            if method == "GET" and len(parts) == 3:
+                transcript["status"] = {"queued": "in-progress", "in-progress": "failed" if transcript["_fails"]
+                                        else "completed"}.get(transcript["status"], transcript["status"])
+                return 200, _public(transcript)
+            if method == "GET" and parts[3:] == ["Sentences"]:
+                if transcript["status"] != "completed":
+                    return 200, _page(path, "sentences", [])
+                said = [s.strip() + "." for s in self.speech.get(transcript["_source"], "").split(".") if s.strip()]
+                return 200, _page(path, "sentences", [
+                    {"media_channel": 1, "sentence_index": i, "start_time": str(3.0 * i), "end_time": str(3.0 * i + 3),
+                     "transcript": text, "sid": "GX" + secrets.token_hex(16), "confidence": "0.91", "words": []}
+                    for i, text in enumerate(said)])
+        return _error(20404, path=path)
+
     def _accept(self, form: dict[str, str]) -> dict[str, Any]:
         sid = "SM" + secrets.token_hex(16)
         now = format_datetime(datetime.now(UTC))  # "Tue, 24 Nov 2026 09:00:00 +0000", like Twilio
@@ -208,6 +281,16 @@ class TwilioApi:
         with self._lock:
             self.messages.append(message)
         return message
+
+
+def _public(transcript: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in transcript.items() if not k.startswith("_")}
+
+
+def _page(path: str, key: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    url = f"https://intelligence.twilio.com{path}?PageSize=50&Page=0"
+    return {key: items, "meta": {"page": 0, "page_size": 50, "first_page_url": url, "previous_page_url": None,
+                                 "url": url, "next_page_url": None, "key": key}}
 
 
 def _error(code: int, *, detail: str | None = None, **values: str) -> tuple[int, dict[str, Any]]:

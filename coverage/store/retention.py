@@ -25,6 +25,7 @@ from coverage.store.tables import (
     call_legs,
     callbacks,
     calls,
+    transcripts,
     closed_now,
     messages,
     notices,
@@ -56,6 +57,11 @@ def recording_sid(url: str | None, sid: str | None) -> str | None:
     return match.group(1) if match else None
 
 
+def transcript_ref(connection: Connection, call_sid: str) -> str | None:
+    """Twilio's transcript of a call's voicemail, deleted at Twilio with its recording."""
+    return connection.execute(select(transcripts.c.provider_ref).where(transcripts.c.call_sid == call_sid)).scalar()
+
+
 def recordings_to_delete(connection: Connection, before: datetime, limit: int = 500) -> list[tuple[str, str | None]]:
     """(call SID, recording SID) of expired calls whose recording is still referenced."""
     rows = connection.execute(select(calls.c.call_sid, calls.c.recording_url, calls.c.recording_sid).where(
@@ -73,6 +79,10 @@ def delete_expired(connection: Connection, before: datetime, now: datetime) -> D
     """Delete what came before `before`, except calls whose recording is still at Twilio."""
     expired_calls = select(calls.c.call_sid).where(calls.c.started_at < before, calls.c.recording_url.is_(None))
     legs = connection.execute(delete(call_legs).where(call_legs.c.call_sid.in_(expired_calls))).rowcount
+    # A voicemail's transcript goes with its call (and any left without one, after the period).
+    legs += connection.execute(delete(transcripts).where(transcripts.c.call_sid.in_(expired_calls))).rowcount
+    legs += connection.execute(delete(transcripts).where(transcripts.c.created_at < before,
+                                                         transcripts.c.call_sid.not_in(select(calls.c.call_sid)))).rowcount
     legs += connection.execute(delete(call_legs).where(
         call_legs.c.created_at < before, call_legs.c.call_sid.not_in(select(calls.c.call_sid)))).rowcount
     removed_calls = connection.execute(delete(calls).where(calls.c.started_at < before,

@@ -3,7 +3,7 @@ contact at once, by SMS through the real twilio client and the local stand-in of
 the caller pressed 1 before the beep, or the transcript holds an urgent word."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -101,3 +101,89 @@ def test_an_urgent_voicemail_kept_in_a_spool_is_told_by_the_worker_once(app_with
     assert tell_urgent_voicemails(app) == 2
     assert tell_urgent_voicemails(app) == 0
     assert [t.recipient for t in _urgent_texts(app)] == [MARTIN_SMS, URGENT_CONTACT]
+
+
+# -- transcripts ------------------------------------------------------------------------------
+
+SAID = ("Bonjour, c'est Madame Leroy. J'ai très mal depuis hier soir et ma joue est gonflée. "
+        "Pouvez-vous me rappeler au 06 98 76 54 32 ? Merci.")
+
+
+def _app_transcribing(example_settings, tmp_path, clock, twilio_api, database_url):
+    from dataclasses import replace
+
+    from config.settings import Transcription
+    from tests.routing.conftest import ACCOUNT_SID, _outbound_app
+
+    service = twilio_api.add_service("fr-FR")
+    settings = replace(example_settings, service=replace(
+        example_settings.service, transcription=Transcription("twilio", None, {"fr-FR": service})))
+    return _outbound_app(settings, tmp_path / "data", clock, TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+                         TWILIO_API_BASE_URL=twilio_api.base_url, RELEVE_DATABASE_URL=database_url)
+
+
+def _leave_voicemail(app, twilio_api, call_sid: str, said: str) -> str:
+    """A caller nobody answered leaves a message (no key pressed) that says `said`."""
+    twilio = Twilio(app)
+    form = incoming(call_sid, PATIENT, DUPONT_NUMBER)
+    record = _to_voicemail(twilio, form).find("Record")
+    recording = "RE" + call_sid[2:]
+    url = twilio_api.add_recording(recording)
+    twilio_api.speech[recording] = said
+    twilio.twiml(record.get("action"), {**form, "RecordingUrl": url, "RecordingSid": recording,
+                                        "RecordingDuration": "31"})
+    return recording
+
+
+def _transcript(app, call_sid: str):
+    with app.extensions["releve.db"].begin() as connection:
+        return connection.execute(select(tables.transcripts).where(tables.transcripts.c.call_sid == call_sid)).first()
+
+
+def test_a_voicemail_is_transcribed_by_twilio_and_an_urgent_word_texts_the_office_at_once(
+        example_settings, tmp_path, clock, twilio_api, database_url, caplog):
+    from routing.worker import transcribe_voicemails
+
+    app = _app_transcribing(example_settings, tmp_path, clock, twilio_api, database_url)
+    clock.now = CHRISTMAS
+    call_sid = "CA" + "a" * 32
+    _leave_voicemail(app, twilio_api, call_sid, SAID)
+    assert _urgent_texts(app) == []   # nobody pressed 1: nothing yet
+
+    for _ in range(3):                # created (queued), in progress, completed
+        transcribe_voicemails(app)
+        clock.now += timedelta(seconds=20)
+
+    row = _transcript(app, call_sid)
+    assert row.state == "done" and row.text == SAID and row.provider_ref.startswith("GT")
+    texts = _urgent_texts(app)
+    assert [t.recipient for t in texts] == [MARTIN_SMS, URGENT_CONTACT]
+    assert "(mots entendus : mal, gonflée)" in texts[0].body and "J'ai très mal depuis hier soir" in texts[0].body
+    created = [r for r in twilio_api.requests if r.method == "POST" and r.path == "/v2/Transcripts"]
+    assert len(created) == 1 and created[0].authorized and "RE" + "a" * 32 in created[0].form["Channel"]
+    assert "gonflée" not in caplog.text and "Leroy" not in caplog.text   # never logged
+
+
+def test_a_failed_transcription_is_tried_again_later(example_settings, tmp_path, clock, twilio_api, database_url):
+    from routing.worker import transcribe_voicemails
+
+    app = _app_transcribing(example_settings, tmp_path, clock, twilio_api, database_url)
+    clock.now = CHRISTMAS
+    call_sid = "CA" + "b" * 32
+    twilio_api.fail_transcript("RE" + "b" * 32)
+    _leave_voicemail(app, twilio_api, call_sid, "Je voudrais déplacer mon rendez-vous de jeudi.")
+
+    for _ in range(3):                # created, in progress, failed
+        transcribe_voicemails(app)
+        clock.now += timedelta(seconds=20)
+    failed = _transcript(app, call_sid)
+    assert (failed.state, failed.attempts, failed.text) == ("pending", 1, None)
+    assert failed.last_error == "Twilio's transcript ended failed"
+
+    clock.now += timedelta(minutes=2)
+    for _ in range(3):
+        transcribe_voicemails(app)
+        clock.now += timedelta(seconds=20)
+    row = _transcript(app, call_sid)
+    assert (row.state, row.text) == ("done", "Je voudrais déplacer mon rendez-vous de jeudi.")
+    assert _urgent_texts(app) == []   # no urgent word

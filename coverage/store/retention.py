@@ -25,7 +25,6 @@ from coverage.store.tables import (
     call_legs,
     callbacks,
     calls,
-    transcripts,
     closed_now,
     messages,
     notices,
@@ -33,6 +32,7 @@ from coverage.store.tables import (
     sign_in_attempts,
     sign_in_links,
     texts,
+    transcripts,
 )
 
 SIGN_IN_KEPT = timedelta(days=30)

@@ -11,7 +11,7 @@ The functions below `still_to_call` read the contacts from the store and group t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from config.phones import e164
-from coverage.store import followups, reports
+from coverage.store import followups, reports, transcripts
 from coverage.store.tables import ANSWERED, FRONT_DESK, OFFICE
 
 CALLBACK_DAYS = 30   # how far back the callback list looks
@@ -42,6 +42,9 @@ class Contact:
     was_open: bool | None = None
     note: str = ""            # what the covering office reported
     reported_by: str | None = None
+    urgent: str | None = None         # possibly urgent: "pressed" (1 before the beep), or "words:…"
+    transcript: str | None = None     # the voicemail in words, when there is one
+    transcribing: bool = False        # a transcript is on its way
 
     @property
     def needs_callback(self) -> bool:
@@ -134,11 +137,16 @@ class PatientFollowUp:
     def last_at(self) -> datetime:
         return self.contacts[-1].at
 
+    @property
+    def is_urgent(self) -> bool:
+        """A message still to call back is possibly urgent: the patient comes first on every list."""
+        return any(c.urgent for c in self.to_call)
+
 
 def _contact(row: Any, kind: str) -> Contact:
     if kind == "call":
         return Contact(row.started_at, "call", row.outcome or "", row.office_id, row.recording_url,
-                       row.recording_seconds, ref=row.call_sid, was_open=row.was_open)
+                       row.recording_seconds, ref=row.call_sid, was_open=row.was_open, urgent=row.urgent)
     return Contact(row.received_at, "text", row.handling or "", row.office_id, body=row.body, media=row.media,
                    ref=row.message_sid, was_open=row.was_open)
 
@@ -153,11 +161,14 @@ def contacts_between(connection: Connection, practice_id: str, start: datetime, 
     rows += [(row.sender, _contact(row, "text"))
              for row in followups.texts_between(connection, practice_id, start, end, office_id, number)]
     notes = reports.reports_of(connection, practice_id, [c.ref for _, c in rows])
+    words = transcripts.of_calls(connection, [c.ref for _, c in rows if c.has_voicemail])
     found = []
     for number_, contact in rows:
-        note = notes.get(contact.ref)
+        note, said = notes.get(contact.ref), words.get(contact.ref)
         if note is not None:
-            contact = Contact(**{**contact.__dict__, "note": note.note, "reported_by": note.office_id})
+            contact = replace(contact, note=note.note, reported_by=note.office_id)
+        if said is not None:
+            contact = replace(contact, transcript=said[0], transcribing=said[1])
         found.append((number_, contact))
     found.sort(key=lambda item: item[1].at)
     return found
@@ -172,12 +183,13 @@ def _ticks(connection: Connection, practice_id: str, patients: list[str]) -> dic
 
 
 def grouped(contacts: Sequence[tuple[str, Contact]], ticks: dict[str, Tick]) -> list[PatientFollowUp]:
-    """Per patient; those who still need a callback first, then in order of first contact."""
+    """Per patient; those who still need a callback first, the possibly urgent first of them,
+    then in order of first contact."""
     by_number: dict[str, list[Contact]] = {}
     for number, contact in contacts:
         by_number.setdefault(number, []).append(contact)
     patients = [PatientFollowUp(number, tuple(items), ticks.get(number)) for number, items in by_number.items()]
-    patients.sort(key=lambda p: (not p.needs_callback, p.contacts[0].at.timestamp()))
+    patients.sort(key=lambda p: (not p.needs_callback, not p.is_urgent, p.contacts[0].at.timestamp()))
     return patients
 
 

@@ -18,11 +18,11 @@ from coverage.schedule import Schedule
 from coverage.snapshots import Snapshots
 from coverage.store import Store, outbox
 from coverage.store import transcripts as rows
-from coverage.store.tables import URGENT_PRESSED
 from coverage.urgency import Recipient, to_tell
 from coverage.wording.dates import format_moment
 from coverage.wording.labels import words
 from coverage.wording.numbers import format_phone, same_country
+from coverage.wording.render import urgent_why
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +32,6 @@ SWEEP_SINCE = timedelta(days=2)
 
 def links_of(app: Flask) -> Links:
     return links_for(app.config["RELEVE_BASE_URL"], app.config["SECRET_KEY"])
-
-
-def why_urgent(urgent: str, language: str) -> str:
-    """ "the caller pressed 1", or the words of the transcript that flag it."""
-    w = words(language)
-    if urgent == URGENT_PRESSED:
-        return str(w["urgent_pressed_sms"])
-    return str(w["urgent_words_sms"]).format(words=urgent.removeprefix("words:"))
 
 
 def tell_urgent(store: Store, practices: Snapshots, links: Links, call_sid: str, now: datetime) -> int:
@@ -109,4 +101,4 @@ def _body(practice: Practice, caller: str, at: datetime, urgent: str, transcript
         said = said[:TRANSCRIPT_IN_SMS].rsplit(" ", 1)[0] + "..."
     return str(w["urgent_sms"]).format(
         practice=practice.name.written, number=number, when=format_moment(at, language),
-        why=why_urgent(urgent, language), transcript=f' "{said}"' if said else "", link=link)
+        why=urgent_why(urgent, language, sms=True), transcript=f' "{said}"' if said else "", link=link)

@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, literal, or_, select, update
 from sqlalchemy.engine import Connection, Row
 
-from coverage.store.tables import callbacks, calls, texts
+from coverage.store.tables import VOICEMAIL, callbacks, calls, texts
 
 
 def calls_between(connection: Connection, practice_id: str, start: datetime, end: datetime,
@@ -15,7 +15,10 @@ def calls_between(connection: Connection, practice_id: str, start: datetime, end
     query = select(calls).where(calls.c.practice_id == practice_id, calls.c.started_at >= start,
                                 calls.c.started_at < end)
     if office_id is not None:
-        query = query.where(calls.c.office_id == office_id)
+        # What the office took, and the voicemails left after its chain was tried.
+        escaped = office_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        in_chain = (literal(",") + calls.c.chain + literal(",")).like(f"%,{escaped},%", escape="\\")
+        query = query.where(or_(calls.c.office_id == office_id, and_(calls.c.outcome == VOICEMAIL, in_chain)))
     if caller is not None:
         query = query.where(calls.c.caller == caller)
     return list(connection.execute(query))

@@ -63,6 +63,15 @@ def update_row(connection: Connection, call_sid: str, at: datetime, **values: An
     connection.execute(update(transcripts).where(transcripts.c.call_sid == call_sid).values(updated_at=at, **values))
 
 
+def of_calls(connection: Connection, call_sids: list[str]) -> dict[str, tuple[str | None, bool]]:
+    """Each voicemail's transcript, if finished, and whether one is on its way."""
+    if not call_sids:
+        return {}
+    rows = connection.execute(select(transcripts.c.call_sid, transcripts.c.text, transcripts.c.state)
+                              .where(transcripts.c.call_sid.in_(call_sids)))
+    return {row.call_sid: (row.text if row.state == DONE else None, row.state in (PENDING, WORKING)) for row in rows}
+
+
 def texts_of(connection: Connection, call_sids: list[str]) -> dict[str, str]:
     """The finished transcripts of these calls."""
     if not call_sids:

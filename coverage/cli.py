@@ -1,6 +1,7 @@
 """`coverage plan` and `coverage at`: the coverage plan and the answer at one instant."""
 from __future__ import annotations
 
+import importlib.util
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -10,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from config import ConfigError
-from config.settings import Practice, Settings
+from config.settings import Practice, Settings, Transcription
 from coverage.plan import coverage_plan
 from coverage.schedule import Answer
 from coverage.snapshots import PracticeView, Snapshots
@@ -176,9 +177,15 @@ def check_command() -> None:
     click.echo(f"  {len(settings.practices)} practice(s), {len(settings.offices)} covering office(s)")
     click.echo(f"  retention: calls, texts and messages are deleted {settings.service.retention.days} days after "
                "they came (service.retention_days); recordings are deleted at Twilio with them")
+    transcription = settings.service.transcription
+    click.echo(f"  voicemails transcribed: {_transcription_line(transcription)}")
+    errors = 0
+    if transcription.engine == "local" and importlib.util.find_spec("faster_whisper") is None:
+        errors += 1
+        click.echo("  error: service.transcription.engine is local but faster-whisper is not installed: "
+                   "pip install -r requirements-transcribe.txt (or make whisper-model)", err=True)
     found = read_now(current_app._get_current_object(), current_app.config["RELEVE_CLOCK"](),  # type: ignore[attr-defined]
                      settings)
-    errors = 0
     for state in found.views():
         click.echo(f"{state.practice.id}:")
         for status in state.sources:
@@ -208,6 +215,15 @@ def check_command() -> None:
         click.echo(f"{errors} error(s).", err=True)
         sys.exit(1)
     click.echo("configuration and calendars are usable.")
+
+
+def _transcription_line(transcription: Transcription) -> str:
+    if transcription.engine == "twilio":
+        services = ", ".join(f"{language} {sid}" for language, sid in transcription.services.items())
+        return f"by Twilio's Conversational Intelligence ({services}); Twilio is not an HDS-certified host"
+    if transcription.engine == "local":
+        return f"on this host by faster-whisper, model {transcription.model}"
+    return "no (service.transcription.engine: none); a caller may still press 1 to flag a voicemail urgent"
 
 
 db_cli = AppGroup("db", help="The database's schema.")

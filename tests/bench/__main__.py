@@ -10,6 +10,8 @@
    - signed incoming-call webhooks under gunicorn -w 2 against a bare Flask handler returning
      fixed TwiML (the most each answers), and the latency of 1,000 calls a second.
 
+3. The local transcription engine: a 30-second French voicemail on 2 CPU threads.
+
 `python -m tests.bench --practices 1000` for a shorter run (BENCH_PRACTICES works too).
 """
 from __future__ import annotations
@@ -34,6 +36,7 @@ from coverage.schedule import build_schedule, resolve_coverage
 from tests.bench.calendars import three_years_of_a_dentist
 from tests.bench.host import CalendarServer, Host
 from tests.bench.scale import web, worker_read
+from tests.bench.transcribe import bench_transcription
 from tests.builders import PARIS, hm, practice, settings, weekdays
 
 
@@ -150,4 +153,5 @@ if __name__ == "__main__":
     arguments = parser.parse_args()
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores")
     bench_resolve()
+    bench_transcription()
     bench_host(arguments.practices, arguments.events, arguments.rate, arguments.seconds)

@@ -918,3 +918,44 @@ def test_a_greeting_that_still_says_reopening_is_warned_about_with_the_words_to_
     assert warning.key == "practices[cabinet-dupont].greetings.closed" and warning.line == 10
     assert "heard as closed through that day" in warning.message and "{reopens}" in warning.fix
     assert loaded.settings is not None and "{reopening}" in loaded.settings.practices[0].greetings["closed"]
+
+
+SERVICE = "service:\n  transcription:\n{body}"
+
+
+def _with_service(tmp_path, body: str):
+    return write_config(tmp_path, text=SERVICE.format(body=body) + MINIMAL)
+
+
+def test_transcription_is_off_unless_the_host_chooses_an_engine(tmp_path):
+    assert load_settings(write_config(tmp_path)).service.transcription.engine == "none"
+
+
+def test_a_local_engine_needs_a_model_folder_that_holds_a_model(tmp_path):
+    problem = the_problem(_with_service(tmp_path, f"    engine: local\n    model: {tmp_path / 'nowhere'}\n"))
+
+    assert problem.key == "service.transcription.model" and problem.line == 4
+    assert "no faster-whisper model" in problem.message and "model:" in problem.fix
+    (tmp_path / "whisper").mkdir()
+    (tmp_path / "whisper" / "model.bin").write_bytes(b"\0")
+    settings = load_settings(_with_service(tmp_path, f"    engine: local\n    model: {tmp_path / 'whisper'}\n"))
+    assert settings.service.transcription.model == str(tmp_path / "whisper")
+
+
+@pytest.mark.parametrize(("body", "key", "words"), [
+    ("    engine: twillio\n", "service.transcription.engine", 'did you mean "twilio"?'),
+    ("    engine: twilio\n", "service.transcription.twilio_services", "twilio_services:"),
+    ("    engine: twilio\n    twilio_services:\n      fr-FR: GA123\n", "service.transcription.twilio_services.fr-FR",
+     "GA followed by 32"),
+])
+def test_a_mistaken_transcription_setting_is_named_with_its_fix(tmp_path, body, key, words):
+    problem = the_problem(_with_service(tmp_path, body))
+
+    assert problem.key == key and words in problem.fix
+
+
+def test_twilio_transcribes_with_a_service_per_language(tmp_path):
+    sid = "GA" + "0123456789abcdef" * 2
+    settings = load_settings(_with_service(tmp_path, f"    engine: twilio\n    twilio_services:\n      fr-FR: {sid}\n"))
+
+    assert settings.service.transcription.services == {"fr-FR": sid}

@@ -107,3 +107,26 @@ def test_the_retention_period_is_set_in_the_configuration_and_shown_by_config_ch
     result = app.test_cli_runner().invoke(args=["config", "check"])
 
     assert "retention: calls, texts and messages are deleted 45 days after they came" in result.output
+
+
+def test_a_voicemails_transcript_goes_with_its_call_and_twilios_with_the_recording(app_with_twilio, twilio_api, clock):
+    from coverage.store import transcripts
+
+    app = app_with_twilio
+    service = twilio_api.add_service("fr-FR")
+    _fill(app, twilio_api)
+    made = {}
+    for sid, recording in (("CAold", "RE" + "1" * 32), ("CArecent", "RE" + "3" * 32)):
+        created = app.extensions["releve.transports"].sms.client.intelligence.v2.transcripts.create(
+            service_sid=service, channel={"media_properties": {"source_sid": recording}})
+        made[sid] = created.sid
+        with app.extensions["releve.db"].begin() as connection:
+            transcripts.add(connection, sid, "cabinet-dupont", recording, "fr-FR", "twilio", OLD)
+            transcripts.update_row(connection, sid, OLD, state=transcripts.DONE, text="J'ai très mal",
+                                   provider_ref=created.sid)
+    clock.now = NOW
+
+    delete_expired(app)
+
+    assert _rows(app, tables.transcripts, "call_sid") == ["CArecent"]
+    assert set(twilio_api.transcripts) == {made["CArecent"]}   # deleted at Twilio, the recent one kept

@@ -237,3 +237,25 @@ def test_the_transcript_and_the_flag_show_wherever_the_voicemail_is(transcribing
         assert urgent in text
         assert "« Bonjour, c'est Madame Leroy. J'ai très mal depuis hier soir et ma joue est gonflée." in text
     assert "« Bonjour, je voulais juste confirmer mon rendez-vous. »" in callbacks + log
+
+
+def test_a_transcription_that_keeps_failing_is_given_up_and_the_voicemail_stays(transcribing, clock, twilio_api):
+    from routing.transcribe import MAX_ATTEMPTS
+    from routing.worker import transcribe_voicemails
+
+    app = transcribing
+    clock.now = CHRISTMAS
+    call_sid = "CA" + "f" * 32
+    _leave_voicemail(app, twilio_api, call_sid, "Rappelez-moi.")
+    for _ in range(MAX_ATTEMPTS * 3 + 2):
+        twilio_api.fail_transcript("RE" + "f" * 32)
+        transcribe_voicemails(app)
+        clock.now += timedelta(minutes=31)
+
+    row = _transcript(app, call_sid)
+    assert (row.state, row.attempts, row.text) == ("failed", MAX_ATTEMPTS, None)
+    created = [r for r in twilio_api.requests if r.method == "POST" and r.path == "/v2/Transcripts"]
+    assert len(created) == MAX_ATTEMPTS           # no more tries once given up
+    with app.extensions["releve.db"].begin() as connection:
+        call = connection.execute(select(tables.calls).where(tables.calls.c.call_sid == call_sid)).first()
+    assert call.outcome == "voicemail" and call.recording_sid == "RE" + "f" * 32

@@ -61,8 +61,8 @@ message = st.fixed_dictionaries({
 status = st.fixed_dictionaries({"MessageSid": hostile, "MessageStatus": hostile},
                                optional={"ErrorCode": hostile})
 
-CALLER_LEG = ["/twilio/voice", "/twilio/voice/dial", "/twilio/voice/recorded", "/twilio/voice/fallback",
-              "/twilio/voice/fallback/done"]
+CALLER_LEG = ["/twilio/voice", "/twilio/voice/dial", "/twilio/voice/urgent", "/twilio/voice/recorded",
+              "/twilio/voice/fallback", "/twilio/voice/fallback/done"]
 OFFICE_LEG = ["/twilio/voice/whisper", "/twilio/voice/whisper/answer"]
 
 

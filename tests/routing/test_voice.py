@@ -447,7 +447,7 @@ def test_without_an_auth_token_every_webhook_is_refused(example_settings, tmp_pa
 
 
 @pytest.mark.parametrize("path", ["/twilio/voice/whisper", "/twilio/voice/whisper/answer", "/twilio/voice/dial",
-                                  "/twilio/voice/recorded", "/twilio/voice/status", "/twilio/voice/fallback",
+                                  "/twilio/voice/urgent", "/twilio/voice/recorded", "/twilio/voice/status", "/twilio/voice/fallback",
                                   "/twilio/voice/fallback/done"])
 def test_every_voice_endpoint_refuses_an_unsigned_request(twilio, path):
     assert twilio.post(path, incoming(), token=None).status_code == 403

@@ -122,7 +122,7 @@ class LocalTranscriber:
     def model(self) -> Any:
         if self._model is None:
             try:
-                from faster_whisper import WhisperModel  # type: ignore[import-not-found]
+                from faster_whisper import WhisperModel
             except ImportError:
                 raise TranscriptionFailed("faster-whisper is not installed: pip install -r "
                                           "requirements-transcribe.txt", permanent=True) from None

@@ -332,3 +332,26 @@ def test_the_office_acknowledges_the_briefing_and_the_practice_sees_who_read_it(
     assert "Lu par Dr Martin le" in page_text(client.get(sheet).get_data(as_text=True))
     seen = page_text(practice.get("/practice/cabinet-dupont").get_data(as_text=True))
     assert "Cabinet du Dr Martin : Lu par Dr Martin le dimanche 20 décembre 2026" in seen
+
+
+@pytest.mark.parametrize(("language", "words", "absent"), [
+    ("en-GB", ("Briefing sheet", "You are number 1 of 2 to be called", "Opening hours", "What callers hear"),
+     ("Fiche de liaison", "Horaires", "Vous êtes")),
+    ("fr-CA", ("Fiche de liaison", "Courriel", "fins de semaine"), ("Briefing sheet", "week-end", "Email :")),
+])
+def test_an_office_reads_its_sheet_in_its_own_language(clock, tmp_path, language, words, absent):
+    from tests.coverage.test_notices import edit
+
+    folder = example_copy(tmp_path)
+    edit(folder / "releve.yaml", "    email: accueil@cabinet-martin.example.fr\n    language: fr-FR",
+         f"    email: accueil@cabinet-martin.example.fr\n    language: {language}")
+    app = make_app(folder, tmp_path / "data", clock)
+    with serving(app) as url:
+        app.config["RELEVE_BASE_URL"] = url
+        run_at(app, clock, START - timedelta(days=7))
+        text = page_text(dump_dom(briefing_link(app, MARTIN)))
+
+    for word in words:
+        assert word in text, (word, text)
+    for word in absent:
+        assert word not in text, (word, text)

@@ -174,6 +174,12 @@ def contacts_between(connection: Connection, practice_id: str, start: datetime, 
     return found
 
 
+def urgent_first(items: Sequence[tuple[str, Contact]]) -> list[tuple[str, Contact]]:
+    """A list of contacts with the possibly urgent ones nobody handled yet first, each part in
+    the order they came."""
+    return sorted(items, key=lambda item: (not (item[1].urgent and not item[1].reported_by), item[1].at.timestamp()))
+
+
 def _ticks(connection: Connection, practice_id: str, patients: list[str]) -> dict[str, Tick]:
     """The latest standing tick of each patient."""
     latest: dict[str, Tick] = {}

@@ -11,7 +11,7 @@ from config.settings import Practice
 from coverage.briefing import make_briefing
 from coverage.errors import refuse, speak
 from coverage.flask import snapshots
-from coverage.followup import contacts_between, follow_up_list, summary
+from coverage.followup import contacts_between, follow_up_list, summary, urgent_first
 from coverage.links import BRIEFING_GRACE, FOLLOW_UP_GRACE, make_token, read_token
 from coverage.notice_job import Links
 from coverage.periods import CoveragePeriod, coverage_periods
@@ -90,7 +90,7 @@ def office_contacts(token: str) -> Any:
     start = datetime.fromtimestamp(payload["s"], practice.timezone)
     end = period.reopens_at if period and period.reopens_at else datetime.fromtimestamp(payload["e"], practice.timezone)
     with current_app.extensions["releve.db"].begin() as connection:
-        items = contacts_between(connection, practice.id, start, end, office_id=office.id)
+        items = urgent_first(contacts_between(connection, practice.id, start, end, office_id=office.id))
     return render_template(
         "office_contacts.html", practice=practice, office=office, items=items, w=words(office.language, clients=not practice.is_health), token=token,
         lang=office.language, tz=practice.timezone, offices=settings.offices,

@@ -233,6 +233,8 @@ def test_the_transcript_and_the_flag_show_wherever_the_voicemail_is(transcribing
     # The possibly urgent one first on the callback list, though it came second.
     assert callbacks.index("+33 6 11 22 33 44 à rappeler") < callbacks.index(urgent) < callbacks.index(
         "+33 6 98 76 54 32 à rappeler")
+    # First on the office's page too, though it came second.
+    assert office.index(urgent) < office.index("Bonjour, je voulais juste confirmer")
     for text in (callbacks, log, office):
         assert urgent in text
         assert "« Bonjour, c'est Madame Leroy. J'ai très mal depuis hier soir et ma joue est gonflée." in text

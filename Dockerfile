@@ -13,8 +13,12 @@ RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin relev
     && mkdir -p /data /config && chown releve /data && chmod 700 /data
 
 WORKDIR /app
-COPY requirements.txt .
+COPY requirements.txt requirements-transcribe.txt ./
 RUN pip install -r requirements.txt
+# `--build-arg TRANSCRIBE=1`: the worker transcribes voicemails on this host (faster-whisper);
+# mount the model folder and name it in service.transcription.model.
+ARG TRANSCRIBE=0
+RUN if [ "$TRANSCRIBE" = 1 ]; then pip install -r requirements-transcribe.txt; fi
 
 COPY app.py ./
 COPY calendars/ calendars/

@@ -123,6 +123,11 @@ class _Checker:
                            S("no_value.fix", name=name))
         return value
 
+    def section(self, parent: LineDict, name: str, key: str, allowed: dict[str, bool]) -> LineDict | None:
+        """An optional mapping under `name` (None when it is not there or is not a mapping)."""
+        raw = parent.get(name)
+        return None if raw is None else self.mapping(raw, key, self.line_of(parent, name), allowed)
+
     def line_of(self, parent: LineDict, name: str) -> int:
         return parent.key_lines.get(name, parent.line)
 
@@ -456,10 +461,7 @@ def _read_offices(checker: _Checker, root: LineDict, seen: set[str]) -> tuple[di
 
 
 def _read_service(checker: _Checker, root: LineDict) -> Service:
-    raw = root.get("service")
-    if raw is None:
-        return Service()
-    entry = checker.mapping(raw, "service", checker.line_of(root, "service"), SERVICE_KEYS)
+    entry = checker.section(root, "service", "service", SERVICE_KEYS)
     if entry is None:
         return Service()
     refresh = _read_int(checker, entry, "refresh_minutes", "service.refresh_minutes", 1, 24 * 60, 15)
@@ -482,10 +484,7 @@ def _read_service(checker: _Checker, root: LineDict) -> Service:
 def _read_transcription(checker: _Checker, service: LineDict) -> Transcription:
     """`service.transcription`: none (the default), twilio (a Conversational Intelligence service
     per language) or local (a faster-whisper model folder on this host)."""
-    raw = service.get("transcription")
-    if raw is None:
-        return Transcription()
-    entry = checker.mapping(raw, "service.transcription", checker.line_of(service, "transcription"), TRANSCRIPTION_KEYS)
+    entry = checker.section(service, "transcription", "service.transcription", TRANSCRIPTION_KEYS)
     if entry is None:
         return Transcription()
     engine = checker.text(entry, "engine", "service.transcription.engine") or "none"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr
@@ -152,30 +153,12 @@ class TwilioRecordings:
 
     def delete_recording(self, sid: str) -> bool:
         """Delete it at Twilio; False when Twilio had it no longer (deleted already)."""
-        try:
-            self.client.recordings(sid).delete()
-        except TwilioRestException as exc:
-            if exc.status == 404:
-                return False
-            raise TransportError(f"Twilio did not delete the recording {sid}: {exc.msg} (HTTP {exc.status})",
-                                 permanent=False, code=int(exc.code) if exc.code else None) from None
-        except Exception as exc:  # noqa: BLE001 - network errors of any kind: tried again tomorrow
-            raise TransportError(f"Twilio could not be reached: {type(exc).__name__}", permanent=False) from None
-        return True
+        return _deleted(lambda: self.client.recordings(sid).delete(), f"the recording {sid}")
 
     def delete_transcript(self, sid: str) -> bool:
         """Delete a voicemail's transcript at Twilio (Conversational Intelligence); False when it
         was gone already."""
-        try:
-            self.client.intelligence.v2.transcripts(sid).delete()
-        except TwilioRestException as exc:
-            if exc.status == 404:
-                return False
-            raise TransportError(f"Twilio did not delete the transcript {sid}: {exc.msg} (HTTP {exc.status})",
-                                 permanent=False, code=int(exc.code) if exc.code else None) from None
-        except Exception as exc:  # noqa: BLE001 - network errors of any kind: tried again tomorrow
-            raise TransportError(f"Twilio could not be reached: {type(exc).__name__}", permanent=False) from None
-        return True
+        return _deleted(lambda: self.client.intelligence.v2.transcripts(sid).delete(), f"the transcript {sid}")
 
     def fetch_recording(self, sid: str) -> tuple[bytes, str] | None:
         """The voicemail's audio (MP3) and its content type, fetched with the account's credentials
@@ -197,6 +180,21 @@ class TwilioRecordings:
                 return audio, answer.headers.get("Content-Type", "audio/mpeg").split(";")[0]
         except requests.RequestException as exc:
             raise TransportError(f"Twilio could not be reached: {type(exc).__name__}", permanent=False) from None
+
+
+def _deleted(delete: Callable[[], object], what: str) -> bool:
+    """Delete something at Twilio: True when it was, False when Twilio had it no longer; any other
+    failure is a TransportError, tried again at the next run."""
+    try:
+        delete()
+    except TwilioRestException as exc:
+        if exc.status == 404:
+            return False
+        raise TransportError(f"Twilio did not delete {what}: {exc.msg} (HTTP {exc.status})",
+                             permanent=False, code=int(exc.code) if exc.code else None) from None
+    except Exception as exc:  # noqa: BLE001 - network errors of any kind: tried again tomorrow
+        raise TransportError(f"Twilio could not be reached: {type(exc).__name__}", permanent=False) from None
+    return True
 
 
 class NoRecordings:

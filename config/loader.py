@@ -496,7 +496,8 @@ def _read_transcription(checker: _Checker, service: LineDict) -> Transcription:
         return Transcription()
     model = checker.text(entry, "model", "service.transcription.model")
     if engine == "local":
-        folder = Path(model).expanduser() if model else None
+        # Like a calendar file: a relative path starts from the configuration file's folder.
+        folder = (Path(checker.file).parent / Path(model).expanduser()).resolve() if model else None
         if folder is None or not (folder / "model.bin").is_file():
             checker.error(checker.line_of(entry, "model") if model else line, "service.transcription.model",
                           S("no_model", folder=model or ""), S("no_model.fix"))

@@ -68,7 +68,6 @@ class Recipient:
     """Someone told at once of a possibly urgent message."""
 
     who: str                  # an office id, or "urgent_contact"
-    name: str
     sms: str | None
     email: str | None = None
 
@@ -80,7 +79,7 @@ def to_tell(settings: Settings, practice: Practice, chain: tuple[str, ...]) -> t
     found: list[Recipient] = []
     office: CoveringOffice | None = settings.offices.get(chain[0]) if chain else None
     if office is not None and (office.sms or office.email):
-        found.append(Recipient(office.id, office.name.written, office.sms, None if office.sms else office.email))
+        found.append(Recipient(office.id, office.sms, None if office.sms else office.email))
     if practice.urgent_contact is not None:
-        found.append(Recipient("urgent_contact", practice.urgent_contact.name, practice.urgent_contact.phone))
+        found.append(Recipient("urgent_contact", practice.urgent_contact.phone))
     return tuple(found)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from coverage.store import Store, retention
+from coverage.store import Store, retention, transcripts
 from routing.transports import RecordingStore, TransportError
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def run_retention(store: Store, recordings: RecordingStore, period: timedelta, n
     for call_sid, sid in expiring:
         try:
             with store.begin() as connection:
-                transcript = retention.transcript_ref(connection, call_sid)
+                transcript = transcripts.provider_ref(connection, call_sid)
             if transcript is not None:
                 recordings.delete_transcript(transcript)
             if sid is not None and recordings.delete_recording(sid):

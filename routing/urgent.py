@@ -50,7 +50,7 @@ def tell_urgent(store: Store, practices: Snapshots, links: Links, call_sid: str,
         settings, practice = view.settings, view.practice
         chain = tuple(o for o in (call.chain or "").split(",") if o) or practices.answer(practice.id,
                                                                                        call.started_at).chain
-        transcript = rows.texts_of(connection, [call_sid]).get(call_sid, "")
+        transcript = rows.of_calls(connection, [call_sid]).get(call_sid, (None, False))[0] or ""
         queued = 0
         for recipient in to_tell(settings, practice, chain):
             office = settings.offices.get(recipient.who)

@@ -57,11 +57,6 @@ def recording_sid(url: str | None, sid: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def transcript_ref(connection: Connection, call_sid: str) -> str | None:
-    """Twilio's transcript of a call's voicemail, deleted at Twilio with its recording."""
-    return connection.execute(select(transcripts.c.provider_ref).where(transcripts.c.call_sid == call_sid)).scalar()
-
-
 def recordings_to_delete(connection: Connection, before: datetime, limit: int = 500) -> list[tuple[str, str | None]]:
     """(call SID, recording SID) of expired calls whose recording is still referenced."""
     rows = connection.execute(select(calls.c.call_sid, calls.c.recording_url, calls.c.recording_sid).where(

@@ -72,19 +72,6 @@ def of_calls(connection: Connection, call_sids: list[str]) -> dict[str, tuple[st
     return {row.call_sid: (row.text if row.state == DONE else None, row.state in (PENDING, WORKING)) for row in rows}
 
 
-def texts_of(connection: Connection, call_sids: list[str]) -> dict[str, str]:
-    """The finished transcripts of these calls."""
-    if not call_sids:
-        return {}
-    rows = connection.execute(select(transcripts.c.call_sid, transcripts.c.text)
-                              .where(transcripts.c.call_sid.in_(call_sids), transcripts.c.state == DONE))
-    return {row.call_sid: row.text or "" for row in rows}
-
-
-def provider_refs_before(connection: Connection, before: datetime) -> list[str]:
-    """Twilio's transcripts of calls older than `before`: deleted at Twilio with the recordings."""
-    rows = connection.execute(select(transcripts.c.provider_ref).select_from(
-        transcripts.join(calls, calls.c.call_sid == transcripts.c.call_sid))
-        .where(calls.c.started_at < before, transcripts.c.provider_ref.is_not(None)))
-    return [row.provider_ref for row in rows]
-
+def provider_ref(connection: Connection, call_sid: str) -> str | None:
+    """Twilio's transcript of a call's voicemail, deleted at Twilio with its recording."""
+    return connection.execute(select(transcripts.c.provider_ref).where(transcripts.c.call_sid == call_sid)).scalar()

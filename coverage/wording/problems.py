@@ -12,6 +12,7 @@ from config.errors import Problem
 from config.messages import MESSAGES as CONFIG_MESSAGES
 from coverage.wording.catalogs import English, say
 from coverage.wording.labels import label
+from coverage.wording.typography import labelled
 
 ENGLISH: English = {**{f"calendar.{key}": english for key, english in MESSAGES.items()},
                     **{f"config.{key}": english for key, english in CONFIG_MESSAGES.items()}}
@@ -35,22 +36,20 @@ def calendar_error_text(error: CalendarError, language: str) -> str:
 def config_problem_text(problem: Problem, language: str) -> str:
     """A problem of the configuration file, where it is and what to do: « releve.yaml, ligne 6,
     practices[cabinet-dupont].timezone : fuseau horaire inconnu « Europe/Pari » — essayez … »."""
-    where = (label("at_line", language).format(source=problem.file, line=problem.line) if problem.line
-             else problem.file)
-    colon = "\u00a0: " if language.startswith("fr") else ": "
     kind = label("warning" if problem.is_warning else "error", language)
-    head = colon.join(part for part in (where, kind, problem.key) if part)
-    message = said_in(problem.message, language)
-    text = f"{head}{colon}{message}" if head else message
+    parts = [part for part in (_where(problem.file, problem.line, language), kind, problem.key) if part]
+    text = labelled([*parts, said_in(problem.message, language)], language)
     return f"{text} — {said_in(problem.fix, language)}" if problem.fix else text
 
 
 def problem_text(problem: CalendarProblem, language: str) -> str:
     """An event skipped or worked around, with where it is: « conges.ics, ligne 12 : événement
     « Formation » : ignoré : il n'a pas de début (DTSTART) »."""
-    where = (label("at_line", language).format(source=problem.source, line=problem.line) if problem.line
-             else problem.source)
-    parts = [part for part in (where, label("event_named", language).format(summary=problem.summary)
-                               if problem.summary else "") if part]
-    colon = "\u00a0: " if language.startswith("fr") else ": "
-    return colon.join([*parts, said_in(problem.message, language)])
+    event = label("event_named", language).format(summary=problem.summary) if problem.summary else ""
+    parts = [part for part in (_where(problem.source, problem.line, language), event) if part]
+    return labelled([*parts, said_in(problem.message, language)], language)
+
+
+def _where(source: str, line: int | None, language: str) -> str:
+    """ "conges.ics, ligne 12", or the file alone."""
+    return label("at_line", language).format(source=source, line=line) if line else source

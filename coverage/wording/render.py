@@ -5,7 +5,6 @@ the same helpers, so a sheet reads the same in an email and on its page.
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from coverage.wording.labels import counted, words
 from coverage.wording.names import status_word, to_written, with_article
 from coverage.wording.numbers import format_phone
 from coverage.wording.problems import calendar_error_text, config_problem_text, problem_text
+from coverage.wording.typography import NBSP, colon, quoted, typeset
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -29,22 +29,7 @@ def phone_link(number: str) -> Markup:
     people read it and never cut across two lines (no-break spaces)."""
     if not number.startswith("+"):
         return Markup.escape(number)
-    return Markup('<a class="tel" href="tel:{}">{}</a>').format(number, format_phone(number).replace(" ", "\u00a0"))
-
-
-NBSP = "\u00a0"
-_BEFORE_MARK = re.compile(r" ([:;!?»])")
-_CLOCK = re.compile(r"\b(\d{1,2}) h(?: (\d{2}))?\b")
-
-
-def typeset(text: str) -> str:
-    """French typography for a page or an email: a no-break space before « : ; ! ? », inside
-    « », and in « 8 h 30 », so that nothing wraps mid-token. English has none of these, so it
-    is left as it is; what goes by SMS is never set (the no-break space is not in GSM-7)."""
-    if " " not in text:
-        return text
-    text = _BEFORE_MARK.sub(NBSP + r"\1", text.replace("« ", "«" + NBSP))
-    return _CLOCK.sub(lambda m: f"{m[1]}{NBSP}h" + (f"{NBSP}{m[2]}" if m[2] else ""), text)
+    return Markup('<a class="tel" href="tel:{}">{}</a>').format(number, format_phone(number).replace(" ", NBSP))
 
 
 @pass_eval_context
@@ -54,16 +39,6 @@ def typeset_output(context: EvalContext, value: Any) -> Any:
     if context.autoescape and isinstance(value, str) and not isinstance(value, Markup):
         return typeset(value)
     return value
-
-
-def colon(text: str, language: str) -> str:
-    """A label before its value: « Couvert par : » (no-break space) in French, "Covered by:"."""
-    return f"{text}{NBSP}:" if language.startswith("fr") else f"{text}:"
-
-
-def quoted(text: str, language: str) -> str:
-    """Someone's words quoted: « … » in French, “…” in English."""
-    return f"«{NBSP}{text}{NBSP}»" if language.startswith("fr") else f"“{text}”"
 
 
 def office_named(offices: dict[str, Any], office_id: str, language: str) -> str:

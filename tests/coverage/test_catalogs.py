@@ -109,7 +109,7 @@ def _check_typography(key: str, text: str) -> None:
     ("9 heures, 2 hommes", "9 heures, 2 hommes"),
     ("Reopens Monday at 8:30\u202fAM: call 911.", "Reopens Monday at 8:30\u202fAM: call 911.")])
 def test_a_page_sets_french_type_and_leaves_english_as_it_is(written, set_):
-    from coverage.wording.render import typeset
+    from coverage.wording.typography import typeset
 
     assert typeset(written) == set_ and typeset(set_) == set_
 
